@@ -1,0 +1,45 @@
+#include "engine/iteration.h"
+
+#include "engine/error.h"
+
+namespace zload {
+namespace {
+
+template <typename Apply>
+std::vector<ZSet> Walk(const Graph& graph, const SourceInputs& inputs, Apply apply) {
+  for (const auto& entry : inputs) {
+    if (entry.first >= graph.size() || graph.vertex(entry.first).op) {
+      throw Error(ErrorCode::kSchema, "input given to a vertex that is not a source");
+    }
+  }
+  std::vector<ZSet> out(graph.size());
+  std::vector<const ZSet*> args;
+  for (VertexId id = 0; id < graph.size(); ++id) {
+    const Vertex& v = graph.vertex(id);
+    if (!v.op) {
+      auto it = inputs.find(id);
+      if (it != inputs.end()) out[id] = it->second;
+      continue;
+    }
+    args.clear();
+    for (VertexId in : v.inputs) args.push_back(&out[in]);
+    out[id] = apply(*v.op, std::span<const ZSet* const>(args));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<ZSet> RunIteration(Graph& graph, const SourceInputs& deltas) {
+  return Walk(graph, deltas, [](Operator& op, std::span<const ZSet* const> args) {
+    return op.Step(args);
+  });
+}
+
+std::vector<ZSet> EvaluateFromScratch(const Graph& graph, const SourceInputs& contents) {
+  return Walk(graph, contents, [](const Operator& op, std::span<const ZSet* const> args) {
+    return op.Evaluate(args);
+  });
+}
+
+}  // namespace zload

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <vector>
+
+#include "engine/operator.h"
+
+namespace zload {
+
+// Inner equi-join: for each left (l, wl) and right (r, wr) with l[left_keys] = r[right_keys]
+// under SQL equality (a NULL in any key column never matches), emits (l ++ r, wl * wr).
+// Incremental: d(A ⋈ B) = dA ⋈ B + A ⋈ dB + dA ⋈ dB, looking up only the keys present in the
+// deltas. State: the integral of each input, in tables `<prefix>__left` and `<prefix>__right`
+// indexed by the key columns.
+class JoinOp : public Operator {
+ public:
+  // REQUIRES: left_keys.size() == right_keys.size() > 0; key columns within the arities.
+  JoinOp(size_t left_arity, std::vector<size_t> left_keys, size_t right_arity,
+         std::vector<size_t> right_keys);
+  std::string Kind() const override { return "join"; }
+  void Bind(StateStore& store, const std::string& prefix) override;
+  ZSet Step(std::span<const ZSet* const> deltas) override;
+  ZSet Evaluate(std::span<const ZSet* const> inputs) const override;
+
+ private:
+  size_t left_arity_, right_arity_;
+  std::vector<size_t> left_keys_, right_keys_;
+  StateTable* left_ = nullptr;
+  StateTable* right_ = nullptr;
+};
+
+}  // namespace zload

@@ -1,0 +1,131 @@
+#include "engine/value.h"
+
+#include <fmt/format.h>
+#include <xxhash.h>
+
+#include <cmath>
+#include <cstring>
+
+namespace zload {
+
+const char* TypeName(Type type) {
+  switch (type) {
+    case Type::kNull: return "NULL";
+    case Type::kInteger: return "INTEGER";
+    case Type::kReal: return "REAL";
+    case Type::kText: return "TEXT";
+    case Type::kBoolean: return "BOOLEAN";
+    case Type::kTimestamp: return "TIMESTAMP";
+  }
+  return "?";
+}
+
+int64_t Value::integral() const {
+  switch (type()) {
+    case Type::kBoolean: return as_boolean() ? 1 : 0;
+    case Type::kTimestamp: return as_timestamp();
+    default: return as_integer();
+  }
+}
+
+double Value::numeric() const {
+  return type() == Type::kReal ? as_real() : static_cast<double>(integral());
+}
+
+bool Value::operator==(const Value& other) const {
+  if (repr_.index() != other.repr_.index()) return false;
+  if (type() == Type::kReal) {
+    double a = as_real(), b = other.as_real();
+    return a == b || (std::isnan(a) && std::isnan(b));
+  }
+  return repr_ == other.repr_;
+}
+
+uint64_t Value::Hash(uint64_t seed) const {
+  const uint64_t tagged = seed ^ (0x9E3779B97F4A7C15ULL * (repr_.index() + 1));
+  switch (type()) {
+    case Type::kNull: return XXH3_64bits_withSeed(nullptr, 0, tagged);
+    case Type::kText: {
+      const std::string& s = as_text();
+      return XXH3_64bits_withSeed(s.data(), s.size(), tagged);
+    }
+    case Type::kReal: {
+      double d = as_real();
+      if (d == 0.0) d = 0.0;  // -0.0 hashes as 0.0
+      if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+      return XXH3_64bits_withSeed(&d, sizeof d, tagged);
+    }
+    default: {
+      int64_t i = integral();
+      return XXH3_64bits_withSeed(&i, sizeof i, tagged);
+    }
+  }
+}
+
+std::string Value::ToString() const {
+  switch (type()) {
+    case Type::kNull: return "NULL";
+    case Type::kInteger: return std::to_string(as_integer());
+    case Type::kBoolean: return as_boolean() ? "1" : "0";
+    case Type::kTimestamp: return std::to_string(as_timestamp());
+    case Type::kText: return as_text();
+    case Type::kReal: {
+      double d = as_real();
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Inf" : "-Inf";
+      // SQLite prints reals with 15 significant digits and always a decimal point.
+      std::string s = fmt::format("{:.15g}", d);
+      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+      return s;
+    }
+  }
+  return "?";
+}
+
+namespace {
+
+int Rank(const Value& v) {
+  if (v.is_null()) return 0;
+  return v.type() == Type::kText ? 2 : 1;
+}
+
+std::strong_ordering CompareNumbers(const Value& a, const Value& b) {
+  bool a_real = a.type() == Type::kReal, b_real = b.type() == Type::kReal;
+  if (!a_real && !b_real) return a.integral() <=> b.integral();
+  double x = a.numeric(), y = b.numeric();
+  // NaN sorts before every other number so that the order stays total.
+  if (std::isnan(x) || std::isnan(y)) return !std::isnan(x) <=> !std::isnan(y);
+  if (x < y) return std::strong_ordering::less;
+  if (x > y) return std::strong_ordering::greater;
+  if (a_real && b_real) return std::strong_ordering::equal;
+  // An int64 and a double that compare equal as doubles may still differ exactly.
+  const Value& i = a_real ? b : a;
+  double r = a_real ? x : y;
+  if (r >= 9.2233720368547758e18 || r < -9.2233720368547758e18) return std::strong_ordering::equal;
+  auto ord = i.integral() <=> static_cast<int64_t>(r);
+  return a_real ? 0 <=> ord : ord;
+}
+
+}  // namespace
+
+std::optional<std::strong_ordering> SqlCompare(const Value& a, const Value& b) {
+  if (a.is_null() || b.is_null()) return std::nullopt;
+  int ra = Rank(a), rb = Rank(b);
+  if (ra != rb) return ra <=> rb;
+  if (ra == 2) {
+    int c = a.as_text().compare(b.as_text());
+    return c <=> 0;
+  }
+  return CompareNumbers(a, b);
+}
+
+std::strong_ordering TotalOrder(const Value& a, const Value& b) {
+  int ra = Rank(a), rb = Rank(b);
+  if (ra != rb) return ra <=> rb;
+  if (ra == 0) return std::strong_ordering::equal;
+  auto c = *SqlCompare(a, b);
+  if (c != 0) return c;
+  return a.type() <=> b.type();
+}
+
+}  // namespace zload

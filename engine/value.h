@@ -1,0 +1,78 @@
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace zload {
+
+// The SQL types a column or expression can have. kNull is the type of the NULL literal.
+enum class Type : uint8_t { kNull, kInteger, kReal, kText, kBoolean, kTimestamp };
+
+// Returns the SQL spelling of a type, e.g. "INTEGER".
+const char* TypeName(Type type);
+
+// Microseconds since 1970-01-01T00:00:00Z.
+struct Timestamp {
+  int64_t micros = 0;
+  bool operator==(const Timestamp&) const = default;
+};
+
+// One SQL value. Numeric values are stored inline (no heap allocation); TEXT owns its bytes.
+// Equality (==) and Hash() are structural: same type and same value, with NaN equal to NaN and
+// -0.0 equal to 0.0. SQL comparison with NULL semantics is SqlCompare().
+class Value {
+ public:
+  Value() = default;  // NULL
+  static Value Null() { return Value(); }
+  static Value Integer(int64_t v) { return Value(Repr(std::in_place_index<1>, v)); }
+  static Value Real(double v) { return Value(Repr(std::in_place_index<2>, v)); }
+  static Value Text(std::string v) { return Value(Repr(std::in_place_index<3>, std::move(v))); }
+  static Value Boolean(bool v) { return Value(Repr(std::in_place_index<4>, v)); }
+  static Value Time(int64_t micros) {
+    return Value(Repr(std::in_place_index<5>, Timestamp{micros}));
+  }
+
+  Type type() const { return static_cast<Type>(repr_.index()); }
+  bool is_null() const { return repr_.index() == 0; }
+  // True for INTEGER, REAL, BOOLEAN and TIMESTAMP: values that compare numerically.
+  bool is_numeric() const { return !is_null() && type() != Type::kText; }
+
+  // REQUIRES: type() is the accessor's type.
+  int64_t as_integer() const { return std::get<1>(repr_); }
+  double as_real() const { return std::get<2>(repr_); }
+  const std::string& as_text() const { return std::get<3>(repr_); }
+  bool as_boolean() const { return std::get<4>(repr_); }
+  int64_t as_timestamp() const { return std::get<5>(repr_).micros; }
+
+  // The value as an int64 for INTEGER, BOOLEAN and TIMESTAMP. REQUIRES: one of those types.
+  int64_t integral() const;
+  // The value as a double for any numeric type. REQUIRES: is_numeric().
+  double numeric() const;
+
+  // Structural equality; see the class comment.
+  bool operator==(const Value& other) const;
+  // A 64-bit hash consistent with ==, computed with xxhash.
+  uint64_t Hash(uint64_t seed = 0) const;
+
+  // Renders the value as SQLite's CAST(x AS TEXT) would; NULL renders as "NULL".
+  std::string ToString() const;
+
+ private:
+  using Repr = std::variant<std::monostate, int64_t, double, std::string, bool, Timestamp>;
+  explicit Value(Repr repr) : repr_(std::move(repr)) {}
+  Repr repr_;
+};
+
+// SQL comparison (SQLite's BINARY collation): nullopt when either side is NULL, otherwise the
+// ordering with numbers of any numeric type compared by value and every number before any text.
+std::optional<std::strong_ordering> SqlCompare(const Value& a, const Value& b);
+
+// A total order over all values for sorting and rendering: NULL first, then numbers by value,
+// then text; values equal in SQL but of different types are ordered by type.
+std::strong_ordering TotalOrder(const Value& a, const Value& b);
+
+}  // namespace zload

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds zload with AddressSanitizer and UBSan, and runs every test.
+# Usage: scripts/test.sh [ctest arguments...]   e.g. scripts/test.sh -L fast
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+build=${ZLOAD_TEST_BUILD_DIR:-build/test-asan}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZLOAD_SANITIZE=ON \
+  -DZLOAD_BUILD_TESTS=ON -DZLOAD_BUILD_BENCHMARKS=ON
+cmake --build "$build" --parallel "$(nproc)"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --test-dir "$build" --output-on-failure --parallel "$(nproc)" "$@"
