@@ -72,6 +72,10 @@ class MemoryTable : public StateTable {
 
 }  // namespace
 
+std::unique_ptr<StateTable> MakeMemoryTable(StateTableSpec spec) {
+  return std::make_unique<MemoryTable>(std::move(spec));
+}
+
 StateTable& MemoryStore::Open(const StateTableSpec& spec) {
   auto it = tables_.find(spec.name);
   if (it != tables_.end()) {
@@ -83,7 +87,7 @@ StateTable& MemoryStore::Open(const StateTableSpec& spec) {
     return *it->second;
   }
   auto& slot = tables_[spec.name];
-  slot = std::make_unique<MemoryTable>(spec);
+  slot = MakeMemoryTable(spec);
   return *slot;
 }
 

@@ -8,6 +8,9 @@
 
 namespace zload {
 
+// A StateTable kept in process memory, independent of any store. Not thread-safe.
+std::unique_ptr<StateTable> MakeMemoryTable(StateTableSpec spec);
+
 // A StateStore that keeps every table in process memory. Nothing survives the process.
 // Not thread-safe.
 class MemoryStore : public StateStore {

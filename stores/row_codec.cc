@@ -1,0 +1,179 @@
+#include "stores/row_codec.h"
+
+#include <xxhash.h>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "engine/error.h"
+
+namespace zload {
+namespace {
+
+enum Tag : uint8_t {
+  kNull = 0,
+  kInteger = 1,
+  kReal = 2,
+  kText = 3,
+  kFalse = 4,
+  kTrue = 5,
+  kTimestamp = 6
+};
+
+void PutVarint(uint64_t v, std::string& out) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
+int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
+
+void EncodeValue(const Value& v, bool canonical, std::string& out) {
+  switch (v.type()) {
+    case Type::kNull:
+      out.push_back(kNull);
+      return;
+    case Type::kInteger:
+      out.push_back(kInteger);
+      PutVarint(ZigZag(v.as_integer()), out);
+      return;
+    case Type::kTimestamp:
+      out.push_back(kTimestamp);
+      PutVarint(ZigZag(v.as_timestamp()), out);
+      return;
+    case Type::kBoolean:
+      out.push_back(v.as_boolean() ? kTrue : kFalse);
+      return;
+    case Type::kText:
+      out.push_back(kText);
+      PutVarint(v.as_text().size(), out);
+      out.append(v.as_text());
+      return;
+    case Type::kReal: {
+      double d = v.as_real();
+      if (canonical && d == 0.0) d = 0.0;
+      if (canonical && std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+      uint64_t bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      out.push_back(kReal);
+      for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
+      return;
+    }
+  }
+}
+
+void EncodeRowWith(const Row& row, bool canonical, std::string& out) {
+  out.push_back(static_cast<char>(kRowCodecVersion));
+  PutVarint(row.size(), out);
+  for (const Value& v : row) EncodeValue(v, canonical, out);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  uint8_t Byte() {
+    if (pos_ >= bytes_.size()) Fail("truncated row encoding");
+    return static_cast<uint8_t>(bytes_[pos_++]);
+  }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t b = Byte();
+      v |= static_cast<uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+    Fail("overlong varint in row encoding");
+  }
+  std::string_view Take(uint64_t n) {
+    if (n > bytes_.size() - pos_) Fail("truncated text in row encoding");
+    std::string_view s = bytes_.substr(pos_, n);
+    pos_ += n;
+    return s;
+  }
+  bool AtEnd() const { return pos_ == bytes_.size(); }
+  [[noreturn]] static void Fail(const std::string& what) {
+    throw Error(ErrorCode::kInternal, what);
+  }
+
+ private:
+  std::string_view bytes_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+void EncodeRow(const Row& row, std::string& out) { EncodeRowWith(row, false, out); }
+
+std::string EncodeRow(const Row& row) {
+  std::string out;
+  EncodeRow(row, out);
+  return out;
+}
+
+Row DecodeRow(std::string_view bytes) {
+  Reader r(bytes);
+  uint8_t version = r.Byte();
+  if (version != kRowCodecVersion) {
+    Reader::Fail("unknown row encoding version " + std::to_string(version));
+  }
+  uint64_t n = r.Varint();
+  if (n > bytes.size()) Reader::Fail("corrupt column count in row encoding");
+  Row row;
+  row.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    switch (r.Byte()) {
+      case kNull:
+        row.emplace_back();
+        break;
+      case kInteger:
+        row.push_back(Value::Integer(UnZigZag(r.Varint())));
+        break;
+      case kTimestamp:
+        row.push_back(Value::Time(UnZigZag(r.Varint())));
+        break;
+      case kFalse:
+        row.push_back(Value::Boolean(false));
+        break;
+      case kTrue:
+        row.push_back(Value::Boolean(true));
+        break;
+      case kText: {
+        uint64_t len = r.Varint();
+        row.push_back(Value::Text(std::string(r.Take(len))));
+        break;
+      }
+      case kReal: {
+        uint64_t bits = 0;
+        for (int k = 0; k < 8; ++k) bits = (bits << 8) | r.Byte();
+        double d;
+        std::memcpy(&d, &bits, sizeof d);
+        row.push_back(Value::Real(d));
+        break;
+      }
+      default:
+        Reader::Fail("unknown value tag in row encoding");
+    }
+  }
+  if (!r.AtEnd()) Reader::Fail("trailing bytes after row encoding");
+  return row;
+}
+
+RowIdentity IdentityOf(const Row& row) {
+  std::string canonical;
+  EncodeRowWith(row, true, canonical);
+  XXH128_hash_t h = XXH3_128bits(canonical.data(), canonical.size());
+  RowIdentity id;
+  for (int i = 0; i < 8; ++i) {
+    id[i] = static_cast<uint8_t>(h.high64 >> (56 - 8 * i));
+    id[8 + i] = static_cast<uint8_t>(h.low64 >> (56 - 8 * i));
+  }
+  return id;
+}
+
+}  // namespace zload

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "engine/row.h"
+
+namespace zload {
+
+// The persisted encoding of a Row (format described in stores/FORMATS.md, version 1). Encoding
+// round-trips every value exactly: NULL, INTEGER, REAL (including NaN payloads and -0.0), TEXT,
+// BOOLEAN and TIMESTAMP.
+inline constexpr uint8_t kRowCodecVersion = 1;
+
+// Appends the encoding of `row` to `out`.
+void EncodeRow(const Row& row, std::string& out);
+// Returns the encoding of `row`.
+std::string EncodeRow(const Row& row);
+// Decodes one encoded row. Throws Error(kInternal) on a truncated or unknown encoding.
+Row DecodeRow(std::string_view bytes);
+
+// A 128-bit identity of a row, consistent with Value::operator== (so -0.0 and 0.0, or two NaNs,
+// have one identity): XXH3-128 of the canonical encoding. Big-endian bytes.
+using RowIdentity = std::array<uint8_t, 16>;
+RowIdentity IdentityOf(const Row& row);
+
+}  // namespace zload

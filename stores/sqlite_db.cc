@@ -1,0 +1,171 @@
+#include "stores/sqlite_db.h"
+
+#include "engine/error.h"
+
+namespace zload::sqlite {
+
+void ThrowError(sqlite3* db, int rc, const std::string& what) {
+  std::string message = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  ErrorCode code = ErrorCode::kInternal;
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      code = ErrorCode::kTransient;
+      break;
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+      code = ErrorCode::kIo;
+      break;
+    case SQLITE_CONSTRAINT:
+      code = ErrorCode::kConstraint;
+      break;
+    default:
+      break;
+  }
+  ErrorContext context;
+  if (db) {
+    const char* file = sqlite3_db_filename(db, "main");
+    if (file) context.file = file;
+  }
+  throw Error(code, message, std::move(context));
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  int rc = sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
+  if (rc != SQLITE_OK) ThrowError(db, rc, "preparing " + std::string(sql.substr(0, 200)));
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::Bind(int index, const Value& v) {
+  int rc = SQLITE_OK;
+  switch (v.type()) {
+    case Type::kNull:
+      rc = sqlite3_bind_null(stmt_, index);
+      break;
+    case Type::kReal:
+      rc = sqlite3_bind_double(stmt_, index, v.as_real());
+      break;
+    case Type::kText:
+      rc = sqlite3_bind_text(stmt_, index, v.as_text().data(), static_cast<int>(v.as_text().size()),
+                             SQLITE_STATIC);
+      break;
+    default:
+      rc = sqlite3_bind_int64(stmt_, index, v.integral());
+      break;
+  }
+  if (rc != SQLITE_OK) ThrowError(db_, rc, "binding a parameter");
+}
+
+void Statement::BindInt(int index, int64_t v) {
+  int rc = sqlite3_bind_int64(stmt_, index, v);
+  if (rc != SQLITE_OK) ThrowError(db_, rc, "binding a parameter");
+}
+
+void Statement::BindBlob(int index, const void* data, size_t size) {
+  int rc = sqlite3_bind_blob(stmt_, index, data, static_cast<int>(size), SQLITE_STATIC);
+  if (rc != SQLITE_OK) ThrowError(db_, rc, "binding a parameter");
+}
+
+void Statement::BindText(int index, std::string_view text) {
+  int rc =
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  if (rc != SQLITE_OK) ThrowError(db_, rc, "binding a parameter");
+}
+
+bool Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string sql = sqlite3_sql(stmt_);
+  sqlite3_reset(stmt_);
+  ThrowError(db_, rc, "running " + sql.substr(0, 200));
+}
+
+void Statement::Run() {
+  while (Step()) {
+  }
+  Reset();
+}
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string_view Statement::ColumnBlob(int i) const {
+  const void* p = sqlite3_column_blob(stmt_, i);
+  return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, i))};
+}
+
+std::string_view Statement::ColumnText(int i) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, i);
+  return {reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, i))};
+}
+
+Value Statement::ColumnValue(int i) const {
+  switch (sqlite3_column_type(stmt_, i)) {
+    case SQLITE_INTEGER:
+      return Value::Integer(sqlite3_column_int64(stmt_, i));
+    case SQLITE_FLOAT:
+      return Value::Real(sqlite3_column_double(stmt_, i));
+    case SQLITE_NULL:
+      return Value();
+    default:
+      return Value::Text(std::string(ColumnText(i)));
+  }
+}
+
+Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw Error(ErrorCode::kIo, "cannot open SQLite database: " + message, {.file = path});
+  }
+  sqlite3_busy_timeout(db_, busy_timeout_ms);
+  Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+void Database::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &err);
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) ThrowError(db_, rc, "running " + text.substr(0, 200));
+}
+
+Transaction::Transaction(Database& db) : db_(db) { db_.Exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction() {
+  if (!open_) return;
+  try {
+    db_.Exec("ROLLBACK");
+  } catch (const std::exception&) {
+    // The transaction may already be gone (e.g. rolled back by SQLite itself on a full disk).
+  }
+}
+
+void Transaction::Commit() {
+  db_.Exec("COMMIT");
+  open_ = false;
+}
+
+std::string QuoteIdentifier(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace zload::sqlite
