@@ -30,6 +30,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::kSchema: return "schema";
     case ErrorCode::kConstraint: return "constraint";
     case ErrorCode::kUnsupported: return "unsupported";
+    case ErrorCode::kConfig: return "config";
     case ErrorCode::kTransient: return "transient";
     case ErrorCode::kIo: return "io";
     case ErrorCode::kWorkerDied: return "worker-died";

@@ -13,6 +13,7 @@ enum class ErrorCode {
   kSchema,       // unknown table or column, type mismatch
   kConstraint,   // NULL in NOT NULL, duplicate key
   kUnsupported,  // valid SQL that zload does not implement
+  kConfig,       // a job configuration or command line that cannot be used
   kTransient,    // may succeed if retried (busy, connection lost)
   kIo,           // file or device failure
   kWorkerDied,   // a worker process ended abnormally
