@@ -1,0 +1,98 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/schema.h"
+#include "engine/state_store.h"
+#include "engine/zset.h"
+
+namespace zload {
+
+// A view as recorded in a store's catalog.
+struct ViewDefinition {
+  std::string name;
+  std::string sql;    // the SELECT as written
+  std::string shape;  // the compiled graph's rendering: a change means old state is unusable
+};
+
+// A source (base table) as recorded in a store's catalog.
+struct SourceDefinition {
+  std::string name;
+  std::string schema;                    // the schema text, normalized
+  std::vector<std::string> primary_key;  // column names
+};
+
+// One input file's load as recorded in a store.
+struct FileLoad {
+  int64_t id = 0;
+  std::string source;
+  std::string path;
+  int64_t size = 0;
+  std::string hash;    // hex content hash
+  int64_t rows = 0;    // rows applied so far
+  std::string status;  // "loading", "complete" or "interrupted"
+};
+
+// Everything a job keeps in its store besides delay-vertex state: typed base tables holding the
+// loaded rows, typed view tables (the view's columns plus `_count_`, the row's weight), a catalog
+// of source and view definitions, and a registry of loaded files. Writes between Begin() and
+// Commit() are atomic; Rollback() undoes them. Implemented by SQLite (and PostgreSQL) stores.
+class JobStore {
+ public:
+  virtual ~JobStore() = default;
+
+  // Where delay vertices keep their state, in this store.
+  virtual StateStore& state() = 0;
+
+  virtual void Begin() = 0;
+  virtual void Commit() = 0;
+  // Undoes everything since Begin(); any in-memory caches of state are dropped.
+  virtual void Rollback() = 0;
+
+  // Creates the base table for `source` unless it exists. With a primary key, the key columns
+  // are indexed and unique; with `deletes`, rows can be found by all their columns quickly.
+  virtual void CreateBaseTable(const SourceDefinition& source, const Schema& schema,
+                               bool deletes) = 0;
+  // The stored rows whose primary-key columns equal one of `keys` (each key in primary-key
+  // order), with their weights. REQUIRES: the source has a primary key.
+  virtual ZSet LookupBaseRows(const std::string& source, const std::vector<Row>& keys) = 0;
+  // The number of stored copies of each row, in order.
+  virtual std::vector<int64_t> CountBaseRows(const std::string& source,
+                                             const std::vector<Row>& rows) = 0;
+  // Applies a delta to a base table: weight w > 0 inserts w copies, w < 0 deletes -w copies.
+  // REQUIRES: enough copies exist for every delete.
+  virtual void ApplyToBaseTable(const std::string& source, const ZSet& delta) = 0;
+
+  // Creates the table of view `name` with `schema` plus `_count_` unless it exists.
+  virtual void CreateViewTable(const std::string& name, const Schema& schema) = 0;
+  // Adds `delta`'s weights to the view table's `_count_`; rows reaching 0 are removed.
+  virtual void ApplyToViewTable(const std::string& name, const ZSet& delta) = 0;
+  // Drops a view's table and every state table whose name starts with "<name>__".
+  virtual void DropView(const std::string& name) = 0;
+
+  // Reads a whole table: for a view, rows with their `_count_` as weight; for a base table,
+  // each stored copy adds 1.
+  virtual ZSet ReadTable(const std::string& name, bool is_view) = 0;
+  // The column names and declared types of a table, or nullopt when it does not exist.
+  virtual std::optional<Schema> TableSchema(const std::string& name) = 0;
+
+  virtual std::optional<SourceDefinition> FindSource(const std::string& name) = 0;
+  virtual void PutSource(const SourceDefinition& source) = 0;
+  virtual std::optional<ViewDefinition> FindView(const std::string& name) = 0;
+  virtual void PutView(const ViewDefinition& view) = 0;
+
+  // The most recent load of a file with this content hash into `source`, if any.
+  virtual std::optional<FileLoad> FindFileLoad(const std::string& source,
+                                               const std::string& hash) = 0;
+  // Records a new load (status "loading") and returns its id.
+  virtual int64_t StartFileLoad(const FileLoad& load) = 0;
+  // Updates the rows applied and the status of load `id`.
+  virtual void UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) = 0;
+  // Every recorded load, oldest first.
+  virtual std::vector<FileLoad> FileLoads() = 0;
+};
+
+}  // namespace zload

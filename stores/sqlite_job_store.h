@@ -1,0 +1,61 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "stores/job_store.h"
+#include "stores/sqlite_db.h"
+#include "stores/sqlite_store.h"
+
+namespace zload {
+
+// A JobStore in one SQLite file (layout in stores/FORMATS.md). Delay-vertex state is cached in
+// memory (this connection must be the file's only writer). Not thread-safe.
+class SqliteJobStore : public JobStore {
+ public:
+  // Opens or creates the database file at `path`. Throws Error(kIo) when it cannot.
+  explicit SqliteJobStore(const std::string& path);
+  ~SqliteJobStore() override;
+
+  StateStore& state() override { return state_; }
+  void Begin() override;
+  void Commit() override;
+  void Rollback() override;
+
+  void CreateBaseTable(const SourceDefinition& source, const Schema& schema, bool deletes) override;
+  ZSet LookupBaseRows(const std::string& source, const std::vector<Row>& keys) override;
+  std::vector<int64_t> CountBaseRows(const std::string& source,
+                                     const std::vector<Row>& rows) override;
+  void ApplyToBaseTable(const std::string& source, const ZSet& delta) override;
+
+  void CreateViewTable(const std::string& name, const Schema& schema) override;
+  void ApplyToViewTable(const std::string& name, const ZSet& delta) override;
+  void DropView(const std::string& name) override;
+
+  ZSet ReadTable(const std::string& name, bool is_view) override;
+  std::optional<Schema> TableSchema(const std::string& name) override;
+
+  std::optional<SourceDefinition> FindSource(const std::string& name) override;
+  void PutSource(const SourceDefinition& source) override;
+  std::optional<ViewDefinition> FindView(const std::string& name) override;
+  void PutView(const ViewDefinition& view) override;
+
+  std::optional<FileLoad> FindFileLoad(const std::string& source, const std::string& hash) override;
+  int64_t StartFileLoad(const FileLoad& load) override;
+  void UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) override;
+  std::vector<FileLoad> FileLoads() override;
+
+  sqlite::Database& database() { return db_; }
+
+ private:
+  struct TableStatements;
+  TableStatements& Statements(const std::string& table);
+
+  sqlite::Database db_;
+  SqliteStore state_;
+  bool in_transaction_ = false;
+  std::map<std::string, std::unique_ptr<TableStatements>> statements_;
+};
+
+}  // namespace zload

@@ -1,0 +1,109 @@
+#include "stores/sqlite_job_store.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/error.h"
+#include "tests/support/scratch_dir.h"
+
+namespace zload {
+namespace {
+
+Row R(std::string name, double price) { return {Value::Text(std::move(name)), Value::Real(price)}; }
+
+const Schema kProducts({{"name", Type::kText, false}, {"price", Type::kReal, false}});
+
+TEST(SqliteJobStoreTest, BaseTableHoldsCopiesAndDeletesExactly) {
+  testing::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  store.CreateBaseTable({"items", "name TEXT NOT NULL, price REAL NOT NULL", {}}, kProducts, true);
+  store.ApplyToBaseTable("items", ZSet{{R("tv", 3), 2}, {R("radio", 5), 1}});
+  EXPECT_EQ(store.CountBaseRows("items", {R("tv", 3), R("radio", 5), R("x", 1)}),
+            (std::vector<int64_t>{2, 1, 0}));
+  store.ApplyToBaseTable("items", ZSet{{R("tv", 3), -1}});
+  EXPECT_EQ(store.ReadTable("items", false).ToString(),
+            ZSet({{R("tv", 3), 1}, {R("radio", 5), 1}}).ToString());
+  store.Begin();
+  EXPECT_THROW(store.ApplyToBaseTable("items", ZSet{{R("tv", 3), -2}}), Error);
+  store.Rollback();
+  // Many rows go through the multi-row insert.
+  ZSet many;
+  for (int i = 0; i < 200; ++i) many.Add(R("p" + std::to_string(i), i), 1 + i % 3);
+  store.ApplyToBaseTable("items", many);
+  EXPECT_EQ(store.ReadTable("items", false).TotalWeight(), many.TotalWeight() + 1 + 1);
+}
+
+TEST(SqliteJobStoreTest, PrimaryKeyLookupAndTypedReadBack) {
+  testing::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  Schema schema({{"id", Type::kInteger, false}, {"ok", Type::kBoolean}, {"at", Type::kTimestamp}});
+  store.CreateBaseTable({"t", "id INTEGER NOT NULL, ok BOOLEAN, at TIMESTAMP", {"id"}}, schema,
+                        false);
+  Row a{Value::Integer(1), Value::Boolean(true), Value::Time(1700000000000000)};
+  Row b{Value::Integer(2), Value(), Value()};
+  store.ApplyToBaseTable("t", ZSet{{a, 1}, {b, 1}});
+  EXPECT_EQ(store.LookupBaseRows("t", {{Value::Integer(1)}, {Value::Integer(3)}}).ToString(),
+            ZSet({{a, 1}}).ToString());
+  EXPECT_EQ(store.ReadTable("t", false), (ZSet{{a, 1}, {b, 1}}));
+  EXPECT_EQ(store.TableSchema("t")->columns(), schema.columns());
+  EXPECT_FALSE(store.TableSchema("nope").has_value());
+  EXPECT_THROW(store.ApplyToBaseTable("t", ZSet{{a, 1}}), Error);  // duplicate key
+}
+
+TEST(SqliteJobStoreTest, ViewTableCountsWeightsAndDropsZeroRows) {
+  testing::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  Schema schema({{"basket_id", Type::kInteger}, {"total", Type::kReal}});
+  store.CreateViewTable("totals", schema);
+  Row one{Value::Integer(1), Value::Real(23)}, none{Value(), Value::Real(6)};
+  store.ApplyToViewTable("totals", ZSet{{one, 1}, {none, 2}});
+  store.ApplyToViewTable("totals", ZSet{{one, -1}, {none, 1}});
+  EXPECT_EQ(store.ReadTable("totals", true).ToString(), ZSet({{none, 3}}).ToString());
+  EXPECT_THROW(store.ReadTable("totals", false), Error);
+  store.state().Open({"totals__3_join__left", 2, {{0}}});
+  store.DropView("totals");
+  EXPECT_FALSE(store.TableSchema("totals").has_value());
+  sqlite::Statement left(store.database().handle(),
+                         "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'totals%'");
+  left.Step();
+  EXPECT_EQ(left.ColumnInt(0), 0);
+}
+
+TEST(SqliteJobStoreTest, RollbackUndoesTablesAndState) {
+  testing::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  store.CreateBaseTable({"items", "", {}}, kProducts, false);
+  StateTable& state = store.state().Open({"v__1_distinct__integral", 2, {}});
+  store.Begin();
+  store.ApplyToBaseTable("items", ZSet{{R("tv", 3), 1}});
+  state.Apply(ZSet{{R("tv", 3), 1}});
+  store.Rollback();
+  EXPECT_TRUE(store.ReadTable("items", false).empty());
+  EXPECT_EQ(state.Size(), 0u);
+  store.Begin();
+  state.Apply(ZSet{{R("tv", 3), 1}});
+  store.Commit();
+  EXPECT_EQ(state.Size(), 1u);
+}
+
+TEST(SqliteJobStoreTest, CatalogAndFileRegistryPersist) {
+  testing::ScratchDir dir;
+  {
+    SqliteJobStore store(dir / "job.db");
+    store.PutSource({"products", "name TEXT", {"name", "x"}});
+    store.PutView({"totals", "SELECT 1", "0 map"});
+    int64_t id = store.StartFileLoad({0, "products", "/d/p.csv", 10, "abc", 0, ""});
+    store.UpdateFileLoad(id, 2, "complete");
+  }
+  SqliteJobStore store(dir / "job.db");
+  EXPECT_EQ(store.FindSource("products")->primary_key, (std::vector<std::string>{"name", "x"}));
+  EXPECT_FALSE(store.FindSource("nope").has_value());
+  EXPECT_EQ(store.FindView("totals")->shape, "0 map");
+  auto load = store.FindFileLoad("products", "abc");
+  ASSERT_TRUE(load.has_value());
+  EXPECT_EQ(load->rows, 2);
+  EXPECT_EQ(load->status, "complete");
+  EXPECT_FALSE(store.FindFileLoad("other", "abc").has_value());
+}
+
+}  // namespace
+}  // namespace zload
