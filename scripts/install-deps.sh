@@ -8,6 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
   libxxhash-dev libfmt-dev
+  libtoml11-dev libcli11-dev nlohmann-json3-dev
 )
 
 missing=()

@@ -40,6 +40,7 @@ class Statement {
   std::string_view ColumnText(int i) const;
   // The column as a Value of SQLite's storage class (INTEGER, REAL, TEXT or NULL).
   Value ColumnValue(int i) const;
+  int ColumnCount() const { return sqlite3_column_count(stmt_); }
   bool ColumnIsNull(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
 
  private:

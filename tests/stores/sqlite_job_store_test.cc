@@ -13,7 +13,7 @@ Row R(std::string name, double price) { return {Value::Text(std::move(name)), Va
 const Schema kProducts({{"name", Type::kText, false}, {"price", Type::kReal, false}});
 
 TEST(SqliteJobStoreTest, BaseTableHoldsCopiesAndDeletesExactly) {
-  testing::ScratchDir dir;
+  test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
   store.CreateBaseTable({"items", "name TEXT NOT NULL, price REAL NOT NULL", {}}, kProducts, true);
   store.ApplyToBaseTable("items", ZSet{{R("tv", 3), 2}, {R("radio", 5), 1}});
@@ -33,7 +33,7 @@ TEST(SqliteJobStoreTest, BaseTableHoldsCopiesAndDeletesExactly) {
 }
 
 TEST(SqliteJobStoreTest, PrimaryKeyLookupAndTypedReadBack) {
-  testing::ScratchDir dir;
+  test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
   Schema schema({{"id", Type::kInteger, false}, {"ok", Type::kBoolean}, {"at", Type::kTimestamp}});
   store.CreateBaseTable({"t", "id INTEGER NOT NULL, ok BOOLEAN, at TIMESTAMP", {"id"}}, schema,
@@ -50,7 +50,7 @@ TEST(SqliteJobStoreTest, PrimaryKeyLookupAndTypedReadBack) {
 }
 
 TEST(SqliteJobStoreTest, ViewTableCountsWeightsAndDropsZeroRows) {
-  testing::ScratchDir dir;
+  test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
   Schema schema({{"basket_id", Type::kInteger}, {"total", Type::kReal}});
   store.CreateViewTable("totals", schema);
@@ -69,7 +69,7 @@ TEST(SqliteJobStoreTest, ViewTableCountsWeightsAndDropsZeroRows) {
 }
 
 TEST(SqliteJobStoreTest, RollbackUndoesTablesAndState) {
-  testing::ScratchDir dir;
+  test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
   store.CreateBaseTable({"items", "", {}}, kProducts, false);
   StateTable& state = store.state().Open({"v__1_distinct__integral", 2, {}});
@@ -86,7 +86,7 @@ TEST(SqliteJobStoreTest, RollbackUndoesTablesAndState) {
 }
 
 TEST(SqliteJobStoreTest, CatalogAndFileRegistryPersist) {
-  testing::ScratchDir dir;
+  test::ScratchDir dir;
   {
     SqliteJobStore store(dir / "job.db");
     store.PutSource({"products", "name TEXT", {"name", "x"}});

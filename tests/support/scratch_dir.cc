@@ -5,7 +5,7 @@
 #include <fstream>
 #include <stdexcept>
 
-namespace zload::testing {
+namespace zload::test {
 
 ScratchDir::ScratchDir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "zload_test_XXXXXX").string();
@@ -27,4 +27,4 @@ std::string ScratchDir::Write(const std::string& name, const std::string& text) 
   return p.string();
 }
 
-}  // namespace zload::testing
+}  // namespace zload::test

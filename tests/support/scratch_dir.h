@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <string>
 
-namespace zload::testing {
+namespace zload::test {
 
 // A fresh, empty directory under the system temp directory, removed with everything in it on
 // destruction.
@@ -24,4 +24,4 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
-}  // namespace zload::testing
+}  // namespace zload::test

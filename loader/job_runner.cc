@@ -1,0 +1,259 @@
+#include "loader/job_runner.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "engine/error.h"
+#include "engine/iteration.h"
+#include "loader/batch_delta.h"
+#include "loader/file_hash.h"
+#include "loader/job.h"
+#include "loader/reject_writer.h"
+#include "loader/row_reader.h"
+
+namespace zload {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// Refuses to load a file this store has loaded (or started to load) before, unless asked to.
+int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload) {
+  FileLoad load{0, source.name, source.file, 0, "stdin", 0, "loading"};
+  if (source.file != "-") {
+    FileFingerprint fp = FingerprintFile(source.file);
+    load.size = static_cast<int64_t>(fp.size);
+    load.hash = fp.hash;
+    if (!reload) {
+      std::optional<FileLoad> earlier = store.FindFileLoad(source.name, fp.hash);
+      for (const FileLoad& l : store.FileLoads()) {
+        if (l.source == source.name && l.path == source.file && l.status != "complete") earlier = l;
+      }
+      if (earlier && earlier->status == "complete") {
+        throw Error(ErrorCode::kConfig,
+                    fmt::format("this store already holds this file's {} rows in source '{}' "
+                                "(loaded from {}); loading it again would apply them twice: use "
+                                "--reload to load it again on purpose",
+                                earlier->rows, source.name, earlier->path),
+                    {.file = source.file});
+      }
+      if (earlier) {
+        throw Error(ErrorCode::kConfig,
+                    fmt::format("an earlier load of {} into source '{}' was interrupted after {} "
+                                "rows; loading the file again would apply those rows twice: use "
+                                "--reload to load it anyway",
+                                earlier->path, source.name, earlier->rows),
+                    {.file = source.file});
+      }
+    }
+  }
+  return store.StartFileLoad(load);
+}
+
+// Loads one source's file in batches.
+class SourceLoad {
+ public:
+  SourceLoad(Job& job, JobStore& store, Job::Source& source, RowReader& reader,
+             const RunConfig& run, RejectWriter& rejects, ProgressBar& progress,
+             RunSummary& summary, SourceSummary& out, std::optional<int64_t>& remaining)
+      : job_(job),
+        store_(store),
+        source_(source),
+        reader_(reader),
+        run_(run),
+        rejects_(rejects),
+        progress_(progress),
+        summary_(summary),
+        out_(out),
+        remaining_(remaining) {}
+
+  void Run(int64_t load_id) {
+    std::vector<InputRow> batch;
+    bool done = false;
+    while (!done) {
+      batch.clear();
+      while (static_cast<int64_t>(batch.size()) < run_.batch_rows &&
+             (!remaining_ || *remaining_ > 0)) {
+        InputRow row;
+        std::optional<Error> error;
+        ReadStatus status = reader_.Next(row, error);
+        if (status == ReadStatus::kEnd) {
+          done = true;
+          break;
+        }
+        if (status == ReadStatus::kBadRow) {
+          HandleBadRow(row, *error);
+          continue;
+        }
+        batch.push_back(std::move(row));
+        if (remaining_) --*remaining_;
+      }
+      if (remaining_ && *remaining_ == 0) done = true;
+      if (!batch.empty()) ApplyBatch(batch, load_id);
+      progress_.Update(out_.rows_read, reader_.bytes_read());
+    }
+  }
+
+ private:
+  void HandleBadRow(const InputRow& row, const Error& error) {
+    if (run_.on_bad_row == BadRowPolicy::kAbort) throw error;
+    rejects_.Reject(source_.config->name, reader_.header(), row, error);
+    ++out_.rejected;
+    ++summary_.rejected;
+    if (rejects_.count() > run_.max_errors) {
+      throw Error(ErrorCode::kParse,
+                  fmt::format("stopping: {} rows rejected, more than max_errors = {} (see {})",
+                              rejects_.count(), run_.max_errors, rejects_.path()),
+                  error.context());
+    }
+  }
+
+  void ApplyBatch(std::vector<InputRow>& batch, int64_t load_id) {
+    BatchDelta built = BuildBatchDelta(store_, source_, batch);
+    for (auto& [pos, error] : built.bad_rows) HandleBadRow(batch[pos], error);
+    store_.Begin();
+    try {
+      store_.ApplyToBaseTable(source_.config->name, built.delta);
+      auto t0 = Clock::now();
+      std::vector<ZSet> out =
+          RunIteration(job_.graph(), {{source_.vertex, std::move(built.delta)}});
+      double graph_seconds = Since(t0);
+      for (size_t i = 0; i < job_.views().size(); ++i) {
+        Job::View& v = job_.views()[i];
+        auto t1 = Clock::now();
+        const ZSet& delta = out[v.compiled.output];
+        store_.ApplyToViewTable(v.compiled.name, delta);
+        summary_.views[i].changes += static_cast<int64_t>(delta.size());
+        summary_.views[i].seconds += Since(t1) + graph_seconds / job_.views().size();
+      }
+      int64_t good = static_cast<int64_t>(batch.size() - built.bad_rows.size());
+      store_.UpdateFileLoad(load_id, out_.rows_read + good, "loading");
+      store_.Commit();
+      out_.rows_read += good;
+      std::vector<bool> bad(batch.size(), false);
+      for (const auto& entry : built.bad_rows) bad[entry.first] = true;
+      for (size_t i = 0; i < batch.size(); ++i) {
+        if (!bad[i]) (batch[i].weight > 0 ? out_.inserts : out_.deletes) += 1;
+      }
+      ++summary_.batches;
+    } catch (...) {
+      store_.Rollback();
+      throw;
+    }
+  }
+
+  Job& job_;
+  JobStore& store_;
+  Job::Source& source_;
+  RowReader& reader_;
+  const RunConfig& run_;
+  RejectWriter& rejects_;
+  ProgressBar& progress_;
+  RunSummary& summary_;
+  SourceSummary& out_;
+  std::optional<int64_t>& remaining_;
+};
+
+}  // namespace
+
+void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
+            RunSummary& summary) {
+  auto start = Clock::now();
+  if (options.store_url) config.store_url = *options.store_url;
+  if (options.batch_rows) config.run.batch_rows = *options.batch_rows;
+  summary.store_url = config.store_url;
+  summary.dry_run = options.dry_run;
+
+  std::unique_ptr<JobStore> store;
+  if (!options.dry_run) store = OpenJobStore(config.store_url);
+  if (store) store->Begin();
+  std::unique_ptr<Job> job;
+  try {
+    job = std::make_unique<Job>(config, store.get());
+  } catch (...) {
+    if (store) store->Rollback();
+    throw;
+  }
+  // Every input is opened (and its header checked) before anything is loaded.
+  std::vector<std::unique_ptr<RowReader>> readers;
+  for (Job::Source& s : job->sources()) {
+    readers.push_back(
+        s.config->file == "-" && options.dry_run ? nullptr : OpenRowReader(*s.config, s.schema));
+    summary.sources.push_back({s.config->name, s.config->file});
+  }
+  for (Job::View& v : job->views()) summary.views.push_back({v.compiled.name, 0, 0, v.is_new});
+  if (options.dry_run) {
+    for (SourceSummary& s : summary.sources) s.skipped = true;
+    summary.seconds = Since(start);
+    return;
+  }
+  try {
+    std::vector<std::string> new_views;
+    for (const Job::View& v : job->views()) {
+      if (v.is_new) new_views.push_back(v.compiled.name);
+    }
+    job->BuildViews(new_views);
+    store->Commit();
+  } catch (...) {
+    store->Rollback();
+    throw;
+  }
+
+  RejectWriter rejects(config.run.reject_file);
+  std::optional<int64_t> remaining = options.limit;
+  for (size_t i = 0; i < job->sources().size(); ++i) {
+    Job::Source& source = job->sources()[i];
+    SourceSummary& out = summary.sources[i];
+    auto t0 = Clock::now();
+    int64_t load_id = RegisterFile(*store, *source.config, options.reload);
+    progress.Start(source.config->name, readers[i]->total_bytes());
+    SourceLoad load(*job, *store, source, *readers[i], config.run, rejects, progress, summary, out,
+                    remaining);
+    try {
+      load.Run(load_id);
+    } catch (...) {
+      out.seconds = Since(t0);
+      out.bytes = readers[i]->bytes_read();
+      progress.Finish();
+      store->UpdateFileLoad(load_id, out.rows_read, "interrupted");
+      summary.seconds = Since(start);
+      throw;
+    }
+    bool complete =
+        !remaining || *remaining > 0 || readers[i]->total_bytes() == readers[i]->bytes_read();
+    store->UpdateFileLoad(load_id, out.rows_read, complete ? "complete" : "interrupted");
+    out.seconds = Since(t0);
+    out.bytes = readers[i]->bytes_read();
+    progress.Finish();
+    if (remaining && *remaining == 0) break;
+  }
+  summary.seconds = Since(start);
+}
+
+void RebuildView(const JobConfig& config, const std::optional<std::string>& store_url,
+                 const std::string& name) {
+  std::unique_ptr<JobStore> store = OpenJobStore(store_url.value_or(config.store_url));
+  bool known = false;
+  for (const ViewConfig& v : config.views) known |= v.name == name;
+  if (!known) {
+    throw Error(ErrorCode::kConfig, "no view named '" + name + "' in the job config",
+                {.file = config.path});
+  }
+  std::vector<std::string> views = Job(config, nullptr).WithDependents(name);
+  store->Begin();
+  try {
+    for (const std::string& v : views) store->DropView(v);
+    Job job(config, store.get());
+    job.BuildViews(views);
+    store->Commit();
+  } catch (...) {
+    store->Rollback();
+    throw;
+  }
+}
+
+}  // namespace zload

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "loader/job_config.h"
+#include "loader/progress.h"
+#include "loader/run_summary.h"
+
+namespace zload {
+
+// Command-line settings of `zload run` that override or extend the job config.
+struct RunOptions {
+  std::optional<std::string> store_url;  // replaces [store] url
+  std::optional<int64_t> batch_rows;     // replaces [run] batch_rows
+  std::optional<int64_t> limit;          // load at most this many rows in all
+  bool dry_run = false;                  // check config, SQL and inputs; load nothing
+  bool reload = false;                   // load files this store has loaded before
+};
+
+// Runs a job: loads every source's file in batches (one transaction and one graph iteration a
+// batch) into the store, keeping every view's table exact. Fills `summary` as it goes, so that
+// it describes what was applied even when an error ends the run. Throws Error: before anything is
+// loaded for config, schema, SQL, input-header and missing-file errors (summary.batches == 0),
+// and at the first bad row under on_bad_row = "abort" or past max_errors rejects under
+// "reject", in which case nothing of the failing batch is applied.
+void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
+            RunSummary& summary);
+
+// Recomputes view `name` of the job at `config` from the base tables in its store (store_url
+// overrides the config's). Throws Error(kConfig) for an unknown view.
+void RebuildView(const JobConfig& config, const std::optional<std::string>& store_url,
+                 const std::string& name);
+
+}  // namespace zload

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace zload {
+
+// What one run did to one source.
+struct SourceSummary {
+  std::string name;
+  std::string file;
+  int64_t rows_read = 0;  // good rows applied (inserts and deletes)
+  int64_t inserts = 0;
+  int64_t deletes = 0;
+  int64_t rejected = 0;
+  uint64_t bytes = 0;
+  double seconds = 0;
+  bool skipped = false;  // nothing read (a dry run)
+};
+
+// What one run did to one view.
+struct ViewSummary {
+  std::string name;
+  int64_t changes = 0;  // rows of delta written to the view table
+  double seconds = 0;   // time spent maintaining it (graph and table writes)
+  bool built = false;   // computed from the base tables because it was new
+};
+
+// The outcome of `zload run`.
+struct RunSummary {
+  std::string store_url;
+  std::vector<SourceSummary> sources;
+  std::vector<ViewSummary> views;
+  int64_t batches = 0;
+  int64_t rejected = 0;
+  double seconds = 0;
+  bool dry_run = false;
+};
+
+// An aligned, human-readable table of the summary.
+std::string RenderSummary(const RunSummary& summary);
+// The summary as one JSON object.
+std::string SummaryJson(const RunSummary& summary);
+
+}  // namespace zload

@@ -1,0 +1,203 @@
+// End-to-end: the real zload binary on real files; every view table is checked against
+// SQLite's own SELECT over the loaded base tables.
+#include <gtest/gtest.h>
+
+#include "tests/cli/cli_harness.h"
+#include "tests/support/zset_compare.h"
+
+namespace zload::test {
+namespace {
+
+constexpr const char* kTotalsSql =
+    "SELECT l.basket_id, SUM(p.price * l.qty) AS total FROM line_items l JOIN products p ON "
+    "p.name = l.product_name GROUP BY l.basket_id";
+constexpr const char* kSalesSql =
+    "SELECT p.name, COUNT(*) AS line_items, SUM(l.qty) AS units FROM products p LEFT JOIN "
+    "line_items l ON l.product_name = p.name GROUP BY p.name";
+
+// A job config over products.csv and items.csv (or the given files), writing out/shop.db.
+std::string ShopConfig(const std::string& products = "products.csv",
+                       const std::string& items = "items.csv", const std::string& run = "") {
+  return "[store]\nurl = \"sqlite:out/shop.db\"\n"
+         "[[source]]\nname = \"products\"\nfile = \"" +
+         products +
+         "\"\nschema = \"name TEXT NOT NULL, price REAL NOT NULL\"\nprimary_key = [\"name\"]\n"
+         "[[source]]\nname = \"line_items\"\nfile = \"" +
+         items +
+         "\"\nschema = \"basket_id INTEGER, product_name TEXT, qty INTEGER\"\nop_column = \"op\"\n"
+         "[[view]]\nname = \"basket_totals\"\nsql = \"\"\"" +
+         kTotalsSql +
+         "\"\"\"\n"
+         "[[view]]\nname = \"product_sales\"\nsql = \"\"\"" +
+         kSalesSql + "\"\"\"\n" + run;
+}
+
+// Every view table equals SQLite's own SELECT of its definition over the base tables.
+void ExpectViewsMatchSelect(const ScratchDir& dir) {
+  std::string db = dir / "out/shop.db";
+  for (auto [view, sql] :
+       {std::pair{"basket_totals", kTotalsSql}, std::pair{"product_sales", kSalesSql}}) {
+    ZSet stored = QueryFile(db, std::string("SELECT * FROM ") + view, true);
+    ZSet oracle = QueryFile(db, sql);
+    EXPECT_TRUE(ZSetsMatch(stored, oracle, {}, view, "SELECT over base tables"));
+  }
+}
+
+Row Total(int64_t basket, double total) { return {Value::Integer(basket), Value::Real(total)}; }
+
+TEST(CliRunTest, DemoJobGivesTheSteppingTotals) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  dir.Write("job.toml", ShopConfig());
+  CliResult r = RunZload(dir, "run job.toml --json summary.json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT basket_id, total FROM basket_totals").ToString(),
+            ZSet({{Total(1, 23.0), 1}, {Total(2, 6.0), 1}}).ToString());
+  ExpectViewsMatchSelect(dir);
+  EXPECT_NE(r.out.find("line_items"), std::string::npos) << r.out;  // the summary table
+  EXPECT_NE(ReadFile(dir / "summary.json").find("\"rows\": 3"), std::string::npos);
+
+  CliResult show = RunZload(dir, "show basket_totals job.toml");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_EQ(show.out,
+            "basket_id  total\n"
+            "---------  -----\n"
+            "        1   23.0\n"
+            "        2    6.0\n"
+            "(2 rows)\n");
+}
+
+TEST(CliRunTest, SecondRunContinuesWithDeletesAndKeyReplaces) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  dir.Write("job.toml", ShopConfig());
+  ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
+
+  // tv now costs 4 (a key replace), basket 1 loses its radios, basket 3 appears, a NULL basket.
+  dir.Write("products2.csv", "name,price\ntv,4\nlamp,7.5\n");
+  dir.Write("items2.csv", "basket_id,product_name,qty,op\n1,radio,4,-\n3,lamp,2,\n,tv,1,insert\n");
+  dir.Write("job2.toml", ShopConfig("products2.csv", "items2.csv"));
+  CliResult r = RunZload(dir, "run job2.toml -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT basket_id, total FROM basket_totals").ToString(),
+            ZSet({{Total(1, 4.0), 1},
+                  {Total(2, 8.0), 1},
+                  {Total(3, 15.0), 1},
+                  {{Value(), Value::Real(4.0)}, 1}})
+                .ToString());
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT count(*) FROM products").ToString(),
+            ZSet({{{Value::Integer(3)}, 1}}).ToString());
+  ExpectViewsMatchSelect(dir);
+}
+
+TEST(CliRunTest, LoadingTheSameFileTwiceIsRefusedUnlessReloaded) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,tv,1,+\n");
+  dir.Write("job.toml", ShopConfig());
+  ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
+  CliResult again = RunZload(dir, "run job.toml -q");
+  EXPECT_EQ(again.exit_code, 64);
+  EXPECT_NE(again.err.find("already holds this file"), std::string::npos) << again.err;
+  EXPECT_NE(again.err.find("--reload"), std::string::npos) << again.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT total FROM basket_totals").ToString(),
+            ZSet({{{Value::Real(3.0)}, 1}}).ToString());
+  CliResult reload = RunZload(dir, "run job.toml -q --reload");
+  ASSERT_EQ(reload.exit_code, 0) << reload.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT total FROM basket_totals").ToString(),
+            ZSet({{{Value::Real(6.0)}, 1}}).ToString());  // the item counted twice, the tv replaced
+  ExpectViewsMatchSelect(dir);
+}
+
+TEST(CliRunTest, ChangedViewIsRefusedThenRebuilt) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  dir.Write("job.toml", ShopConfig());
+  ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
+  auto doubled = [](std::string config) {
+    config.replace(config.find("SUM(p.price * l.qty)"), 20, "SUM(p.price * l.qty * 2)");
+    return config;
+  };
+  dir.Write("none.csv", "name,price\n");
+  dir.Write("changed.toml", doubled(ShopConfig("none.csv", "none.csv")));
+  CliResult r = RunZload(dir, "run changed.toml -q");
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_NE(r.err.find("view 'basket_totals' changed"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("zload rebuild basket_totals"), std::string::npos) << r.err;
+
+  CliResult rebuild = RunZload(dir, "rebuild basket_totals changed.toml");
+  ASSERT_EQ(rebuild.exit_code, 0) << rebuild.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT basket_id, total FROM basket_totals").ToString(),
+            ZSet({{Total(1, 46.0), 1}, {Total(2, 12.0), 1}}).ToString());
+  // The rebuilt view keeps up with new rows.
+  dir.Write("more.csv", "basket_id,product_name,qty,op\n2,radio,1,+\n");
+  dir.Write("more.toml", doubled(ShopConfig("none.csv", "more.csv")));
+  CliResult after = RunZload(dir, "run more.toml -q");
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT basket_id, total FROM basket_totals").ToString(),
+            ZSet({{Total(1, 46.0), 1}, {Total(2, 22.0), 1}}).ToString());
+}
+
+TEST(CliRunTest, ReadsStdin) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\n");
+  dir.Write("job.toml", ShopConfig("products.csv", "-"));
+  CliResult r = RunZload(dir, "run job.toml -q", "basket_id,product_name,qty,op\n7,tv,5,+\n");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT basket_id, total FROM basket_totals").ToString(),
+            ZSet({{Total(7, 15.0), 1}}).ToString());
+}
+
+TEST(CliRunTest, DryRunChecksButLoadsNothing) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,tv,1,+\n");
+  dir.Write("job.toml", ShopConfig());
+  CliResult r = RunZload(dir, "run job.toml --dry-run");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / "out/shop.db"));
+  dir.Write("bad.toml", ShopConfig("missing.csv"));
+  CliResult missing = RunZload(dir, "run bad.toml --dry-run");
+  EXPECT_EQ(missing.exit_code, 64);
+  EXPECT_NE(missing.err.find("missing.csv"), std::string::npos) << missing.err;
+}
+
+TEST(CliRunTest, ConfigAndSqlErrorsStopBeforeLoading) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,tv,1,+\n");
+  std::string bad_sql = ShopConfig();
+  bad_sql.replace(bad_sql.find("SUM(p.price"), 11, "SUM(p.prize");
+  dir.Write("job.toml", bad_sql);
+  CliResult r = RunZload(dir, "run job.toml -q");
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_NE(r.err.find("prize"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("job.toml:"), std::string::npos) << r.err;
+  dir.Write("unknown.toml", ShopConfig() + "[run]\nbatch_size = 3\n");
+  CliResult u = RunZload(dir, "run unknown.toml -q");
+  EXPECT_EQ(u.exit_code, 64);
+  EXPECT_NE(u.err.find("unknown key 'batch_size'"), std::string::npos) << u.err;
+  // Nothing was loaded by either.
+  EXPECT_FALSE(
+      std::filesystem::exists(dir / "out/shop.db") &&
+      !QueryFile(dir / "out/shop.db", "SELECT name FROM sqlite_schema WHERE name = 'products'")
+           .empty() &&
+      !QueryFile(dir / "out/shop.db", "SELECT * FROM products").empty());
+}
+
+TEST(CliRunTest, VersionAndHelp) {
+  ScratchDir dir;
+  CliResult v = RunZload(dir, "--version");
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.out.find("zload "), std::string::npos);
+  CliResult h = RunZload(dir, "run --help");
+  EXPECT_EQ(h.exit_code, 0);
+  EXPECT_NE(h.out.find("--batch-rows"), std::string::npos);
+  EXPECT_EQ(RunZload(dir, "frobnicate").exit_code, 64);
+}
+
+}  // namespace
+}  // namespace zload::test
