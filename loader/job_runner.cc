@@ -172,18 +172,18 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
   if (!options.dry_run) store = OpenJobStore(config.store_url);
   if (store) store->Begin();
   std::unique_ptr<Job> job;
+  std::vector<std::unique_ptr<RowReader>> readers;
   try {
     job = std::make_unique<Job>(config, store.get());
+    // Every input is opened (and its header checked) before anything is loaded.
+    for (Job::Source& s : job->sources()) {
+      bool skip = s.config->file == "-" && options.dry_run;
+      readers.push_back(skip ? nullptr : OpenRowReader(*s.config, s.schema));
+      summary.sources.push_back({s.config->name, s.config->file});
+    }
   } catch (...) {
     if (store) store->Rollback();
     throw;
-  }
-  // Every input is opened (and its header checked) before anything is loaded.
-  std::vector<std::unique_ptr<RowReader>> readers;
-  for (Job::Source& s : job->sources()) {
-    readers.push_back(
-        s.config->file == "-" && options.dry_run ? nullptr : OpenRowReader(*s.config, s.schema));
-    summary.sources.push_back({s.config->name, s.config->file});
   }
   for (Job::View& v : job->views()) summary.views.push_back({v.compiled.name, 0, 0, v.is_new});
   if (options.dry_run) {
