@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,12 +12,18 @@
 
 namespace zload {
 
+// SQLite's affinity of an expression, which decides how operands convert before a comparison:
+// a column reference has its declared type's affinity (INTEGER -> kInteger, REAL -> kReal,
+// TEXT -> kText, BOOLEAN and TIMESTAMP -> kNumeric), CAST(x AS t) has t's, all else kNone.
+enum class Affinity : uint8_t { kNone, kText, kNumeric, kInteger, kReal };
+
 // A scalar expression over one input row, evaluated with SQLite's semantics: NULL propagates,
 // integer arithmetic stays integer (division truncates; x/0 and x%0 are NULL), comparisons yield
 // INTEGER 0 or 1, text and numbers convert as SQLite converts them. Immutable and thread-safe.
 class Expr {
  public:
-  explicit Expr(Type type) : type_(type) {}
+  explicit Expr(Type type, Affinity affinity = Affinity::kNone)
+      : type_(type), affinity_(affinity) {}
   virtual ~Expr() = default;
 
   // The value of the expression for `row`. Never throws for data-dependent conditions.
@@ -25,9 +32,12 @@ class Expr {
   virtual std::string ToString() const = 0;
   // The static result type; Type::kNull when it depends on the data.
   Type type() const { return type_; }
+  // The SQLite affinity of the expression (see Affinity).
+  Affinity affinity() const { return affinity_; }
 
  private:
   Type type_;
+  Affinity affinity_;
 };
 
 using ExprPtr = std::shared_ptr<const Expr>;
@@ -36,12 +46,14 @@ using ExprPtr = std::shared_ptr<const Expr>;
 // number first ('1abc' is true, 'abc' is false).
 bool IsTrue(const Value& v);
 
+// clang-format off
 enum class BinaryOp {
   kAdd, kSub, kMul, kDiv, kMod,  // arithmetic
   kConcat,                       // ||
   kEq, kNe, kLt, kLe, kGt, kGe,  // comparisons
   kAnd, kOr,                     // three-valued logic
 };
+// clang-format on
 
 enum class ScalarFunction { kLower, kUpper, kLength, kAbs, kRound };
 
