@@ -6,25 +6,36 @@
 #include <cmath>
 #include <cstring>
 
+#include "engine/expr_sqlite_number.h"
+
 namespace zload {
 
 const char* TypeName(Type type) {
   switch (type) {
-    case Type::kNull: return "NULL";
-    case Type::kInteger: return "INTEGER";
-    case Type::kReal: return "REAL";
-    case Type::kText: return "TEXT";
-    case Type::kBoolean: return "BOOLEAN";
-    case Type::kTimestamp: return "TIMESTAMP";
+    case Type::kNull:
+      return "NULL";
+    case Type::kInteger:
+      return "INTEGER";
+    case Type::kReal:
+      return "REAL";
+    case Type::kText:
+      return "TEXT";
+    case Type::kBoolean:
+      return "BOOLEAN";
+    case Type::kTimestamp:
+      return "TIMESTAMP";
   }
   return "?";
 }
 
 int64_t Value::integral() const {
   switch (type()) {
-    case Type::kBoolean: return as_boolean() ? 1 : 0;
-    case Type::kTimestamp: return as_timestamp();
-    default: return as_integer();
+    case Type::kBoolean:
+      return as_boolean() ? 1 : 0;
+    case Type::kTimestamp:
+      return as_timestamp();
+    default:
+      return as_integer();
   }
 }
 
@@ -44,7 +55,8 @@ bool Value::operator==(const Value& other) const {
 uint64_t Value::Hash(uint64_t seed) const {
   const uint64_t tagged = seed ^ (0x9E3779B97F4A7C15ULL * (repr_.index() + 1));
   switch (type()) {
-    case Type::kNull: return XXH3_64bits_withSeed(nullptr, 0, tagged);
+    case Type::kNull:
+      return XXH3_64bits_withSeed(nullptr, 0, tagged);
     case Type::kText: {
       const std::string& s = as_text();
       return XXH3_64bits_withSeed(s.data(), s.size(), tagged);
@@ -64,20 +76,18 @@ uint64_t Value::Hash(uint64_t seed) const {
 
 std::string Value::ToString() const {
   switch (type()) {
-    case Type::kNull: return "NULL";
-    case Type::kInteger: return std::to_string(as_integer());
-    case Type::kBoolean: return as_boolean() ? "1" : "0";
-    case Type::kTimestamp: return std::to_string(as_timestamp());
-    case Type::kText: return as_text();
-    case Type::kReal: {
-      double d = as_real();
-      if (std::isnan(d)) return "NaN";
-      if (std::isinf(d)) return d > 0 ? "Inf" : "-Inf";
-      // SQLite prints reals with 15 significant digits and always a decimal point.
-      std::string s = fmt::format("{:.15g}", d);
-      if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-      return s;
-    }
+    case Type::kNull:
+      return "NULL";
+    case Type::kInteger:
+      return std::to_string(as_integer());
+    case Type::kBoolean:
+      return as_boolean() ? "1" : "0";
+    case Type::kTimestamp:
+      return std::to_string(as_timestamp());
+    case Type::kText:
+      return as_text();
+    case Type::kReal:
+      return sqlite_number::RealToText(as_real());
   }
   return "?";
 }
@@ -89,21 +99,30 @@ int Rank(const Value& v) {
   return v.type() == Type::kText ? 2 : 1;
 }
 
+// Compares an integer with a double exactly, as SQLite's sqlite3IntFloatCompare does.
+std::strong_ordering CompareIntReal(int64_t i, double r) {
+  if (std::isnan(r)) return std::strong_ordering::greater;  // NaN sorts before every number
+  if (r < -9223372036854775808.0) return std::strong_ordering::greater;
+  if (r >= 9223372036854775808.0) return std::strong_ordering::less;
+  int64_t y = static_cast<int64_t>(r);
+  if (i != y) return i <=> y;
+  double s = static_cast<double>(i);
+  if (s < r) return std::strong_ordering::less;
+  if (s > r) return std::strong_ordering::greater;
+  return std::strong_ordering::equal;
+}
+
 std::strong_ordering CompareNumbers(const Value& a, const Value& b) {
   bool a_real = a.type() == Type::kReal, b_real = b.type() == Type::kReal;
   if (!a_real && !b_real) return a.integral() <=> b.integral();
-  double x = a.numeric(), y = b.numeric();
+  if (!a_real) return CompareIntReal(a.integral(), b.as_real());
+  if (!b_real) return 0 <=> CompareIntReal(b.integral(), a.as_real());
+  double x = a.as_real(), y = b.as_real();
   // NaN sorts before every other number so that the order stays total.
   if (std::isnan(x) || std::isnan(y)) return !std::isnan(x) <=> !std::isnan(y);
   if (x < y) return std::strong_ordering::less;
   if (x > y) return std::strong_ordering::greater;
-  if (a_real && b_real) return std::strong_ordering::equal;
-  // An int64 and a double that compare equal as doubles may still differ exactly.
-  const Value& i = a_real ? b : a;
-  double r = a_real ? x : y;
-  if (r >= 9.2233720368547758e18 || r < -9.2233720368547758e18) return std::strong_ordering::equal;
-  auto ord = i.integral() <=> static_cast<int64_t>(r);
-  return a_real ? 0 <=> ord : ord;
+  return std::strong_ordering::equal;
 }
 
 }  // namespace

@@ -56,12 +56,16 @@ TEST(ValueTest, SqlCompareFollowsSqlite) {
   EXPECT_EQ(*SqlCompare(Value::Integer(9007199254740993), Value::Real(9007199254740992.0)),
             std::strong_ordering::greater);
   EXPECT_EQ(TotalOrder(Value(), Value::Integer(-5)), std::strong_ordering::less);
+  EXPECT_EQ(*SqlCompare(Value::Integer(9223372036854775806), Value::Real(9223372036854775808.0)),
+            std::strong_ordering::less);
+  EXPECT_EQ(*SqlCompare(Value::Real(9223372036854775808.0), Value::Integer(9223372036854775807)),
+            std::strong_ordering::greater);
 }
 
 TEST(ValueTest, RendersLikeSqlite) {
   EXPECT_EQ(Value::Real(3).ToString(), "3.0");
   EXPECT_EQ(Value::Real(0.1).ToString(), "0.1");
-  EXPECT_EQ(Value::Real(1e20).ToString(), "1e+20");
+  EXPECT_EQ(Value::Real(1e20).ToString(), "1.0e+20");
   EXPECT_EQ(Value::Integer(-12).ToString(), "-12");
 }
 
