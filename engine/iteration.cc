@@ -5,8 +5,9 @@
 namespace zload {
 namespace {
 
+// Runs `apply` over every operator in id order; source contents are moved out of `inputs`.
 template <typename Apply>
-std::vector<ZSet> Walk(const Graph& graph, const SourceInputs& inputs, Apply apply) {
+std::vector<ZSet> Walk(const Graph& graph, SourceInputs& inputs, Apply apply) {
   for (const auto& entry : inputs) {
     if (entry.first >= graph.size() || graph.vertex(entry.first).op) {
       throw Error(ErrorCode::kSchema, "input given to a vertex that is not a source");
@@ -18,7 +19,7 @@ std::vector<ZSet> Walk(const Graph& graph, const SourceInputs& inputs, Apply app
     const Vertex& v = graph.vertex(id);
     if (!v.op) {
       auto it = inputs.find(id);
-      if (it != inputs.end()) out[id] = it->second;
+      if (it != inputs.end()) out[id] = std::move(it->second);
       continue;
     }
     args.clear();
@@ -30,14 +31,14 @@ std::vector<ZSet> Walk(const Graph& graph, const SourceInputs& inputs, Apply app
 
 }  // namespace
 
-std::vector<ZSet> RunIteration(Graph& graph, const SourceInputs& deltas) {
-  return Walk(graph, deltas, [](Operator& op, std::span<const ZSet* const> args) {
-    return op.Step(args);
-  });
+std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas) {
+  return Walk(graph, deltas,
+              [](Operator& op, std::span<const ZSet* const> args) { return op.Step(args); });
 }
 
 std::vector<ZSet> EvaluateFromScratch(const Graph& graph, const SourceInputs& contents) {
-  return Walk(graph, contents, [](const Operator& op, std::span<const ZSet* const> args) {
+  SourceInputs copy = contents;
+  return Walk(graph, copy, [](const Operator& op, std::span<const ZSet* const> args) {
     return op.Evaluate(args);
   });
 }

@@ -124,6 +124,12 @@ Job::Job(const JobConfig& config, JobStore* store) : config_(config), store_(sto
     views_.push_back({&vc, std::move(compiled), false});
   }
 
+  for (Source& s : sources_) {
+    for (VertexId id = 0; id < graph_.size(); ++id) {
+      const std::vector<VertexId>& in = graph_.vertex(id).inputs;
+      s.read_by_views |= std::find(in.begin(), in.end(), s.vertex) != in.end();
+    }
+  }
   if (!store_) {
     dry_run_state_ = std::make_unique<MemoryStore>();
     graph_.Bind(*dry_run_state_);

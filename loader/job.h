@@ -26,6 +26,7 @@ class Job {
     Schema schema;
     VertexId vertex;
     std::vector<size_t> key_columns;  // primary-key column positions, empty without a key
+    bool read_by_views = false;       // some view reads this source
   };
   // One [[view]] and the vertex that emits its delta.
   struct View {

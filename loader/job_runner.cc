@@ -7,6 +7,7 @@
 #include "engine/error.h"
 #include "engine/iteration.h"
 #include "loader/batch_delta.h"
+#include "loader/batch_reader.h"
 #include "loader/file_hash.h"
 #include "loader/job.h"
 #include "loader/reject_writer.h"
@@ -54,12 +55,13 @@ int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload) {
   return store.StartFileLoad(load);
 }
 
-// Loads one source's file in batches.
+// Loads one source's file in batches: a background thread parses the next batches while this
+// one is applied.
 class SourceLoad {
  public:
   SourceLoad(Job& job, JobStore& store, Job::Source& source, RowReader& reader,
              const RunConfig& run, RejectWriter& rejects, ProgressBar& progress,
-             RunSummary& summary, SourceSummary& out, std::optional<int64_t>& remaining)
+             RunSummary& summary, SourceSummary& out)
       : job_(job),
         store_(store),
         source_(source),
@@ -68,34 +70,17 @@ class SourceLoad {
         rejects_(rejects),
         progress_(progress),
         summary_(summary),
-        out_(out),
-        remaining_(remaining) {}
+        out_(out) {}
 
-  void Run(int64_t load_id) {
-    std::vector<InputRow> batch;
-    bool done = false;
-    while (!done) {
-      batch.clear();
-      while (static_cast<int64_t>(batch.size()) < run_.batch_rows &&
-             (!remaining_ || *remaining_ > 0)) {
-        InputRow row;
-        std::optional<Error> error;
-        ReadStatus status = reader_.Next(row, error);
-        if (status == ReadStatus::kEnd) {
-          done = true;
-          break;
-        }
-        if (status == ReadStatus::kBadRow) {
-          HandleBadRow(row, *error);
-          continue;
-        }
-        batch.push_back(std::move(row));
-        if (remaining_) --*remaining_;
-      }
-      if (remaining_ && *remaining_ == 0) done = true;
-      if (!batch.empty()) ApplyBatch(batch, load_id);
-      progress_.Update(out_.rows_read, reader_.bytes_read());
+  // Loads at most `limit` good rows (all without one) and returns how many rows were read.
+  int64_t Run(int64_t load_id, std::optional<int64_t> limit) {
+    BatchReader batches(reader_, run_.batch_rows, limit);
+    while (std::optional<InputBatch> batch = batches.Next()) {
+      for (auto& [row, error] : batch->bad_rows) HandleBadRow(row, error);
+      if (!batch->rows.empty()) ApplyBatch(batch->rows, load_id);
+      progress_.Update(out_.rows_read, batch->bytes_read);
     }
+    return batches.rows_delivered();
   }
 
  private:
@@ -112,37 +97,65 @@ class SourceLoad {
     }
   }
 
+  // Inserts that no view reads and no key or delete can affect go to the table directly.
+  bool PlainInserts(const std::vector<InputRow>& batch) const {
+    if (source_.read_by_views || !source_.key_columns.empty()) return false;
+    for (const InputRow& r : batch) {
+      if (r.weight < 0) return false;
+    }
+    return true;
+  }
+
   void ApplyBatch(std::vector<InputRow>& batch, int64_t load_id) {
-    BatchDelta built = BuildBatchDelta(store_, source_, batch);
-    for (auto& [pos, error] : built.bad_rows) HandleBadRow(batch[pos], error);
+    std::vector<bool> bad(batch.size(), false);
+    BatchDelta built;
+    if (!PlainInserts(batch)) {
+      built = BuildBatchDelta(store_, source_, batch);
+      for (auto& [pos, error] : built.bad_rows) {
+        HandleBadRow(batch[pos], error);
+        bad[pos] = true;
+      }
+    }
+    int64_t good = static_cast<int64_t>(batch.size() - built.bad_rows.size());
     store_.Begin();
     try {
-      store_.ApplyToBaseTable(source_.config->name, built.delta);
-      auto t0 = Clock::now();
-      std::vector<ZSet> out =
-          RunIteration(job_.graph(), {{source_.vertex, std::move(built.delta)}});
-      double graph_seconds = Since(t0);
-      for (size_t i = 0; i < job_.views().size(); ++i) {
-        Job::View& v = job_.views()[i];
-        auto t1 = Clock::now();
-        const ZSet& delta = out[v.compiled.output];
-        store_.ApplyToViewTable(v.compiled.name, delta);
-        summary_.views[i].changes += static_cast<int64_t>(delta.size());
-        summary_.views[i].seconds += Since(t1) + graph_seconds / job_.views().size();
+      if (PlainInserts(batch)) {
+        std::vector<Row> rows;
+        rows.reserve(batch.size());
+        for (InputRow& r : batch) rows.push_back(std::move(r.row));
+        store_.InsertBaseRows(source_.config->name, rows);
+      } else {
+        store_.ApplyToBaseTable(source_.config->name, built.delta);
+        if (source_.read_by_views) RunViews(std::move(built.delta));
       }
-      int64_t good = static_cast<int64_t>(batch.size() - built.bad_rows.size());
       store_.UpdateFileLoad(load_id, out_.rows_read + good, "loading");
       store_.Commit();
-      out_.rows_read += good;
-      std::vector<bool> bad(batch.size(), false);
-      for (const auto& entry : built.bad_rows) bad[entry.first] = true;
-      for (size_t i = 0; i < batch.size(); ++i) {
-        if (!bad[i]) (batch[i].weight > 0 ? out_.inserts : out_.deletes) += 1;
-      }
-      ++summary_.batches;
     } catch (...) {
       store_.Rollback();
       throw;
+    }
+    out_.rows_read += good;
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (!bad[i]) (batch[i].weight > 0 ? out_.inserts : out_.deletes) += 1;
+    }
+    ++summary_.batches;
+  }
+
+  // One iteration of the graph, and each view's delta written to its table.
+  void RunViews(ZSet delta) {
+    auto t0 = Clock::now();
+    SourceInputs inputs;
+    inputs.emplace(source_.vertex, std::move(delta));
+    std::vector<ZSet> out = RunIteration(job_.graph(), std::move(inputs));
+    double graph_seconds = Since(t0);
+    for (size_t i = 0; i < job_.views().size(); ++i) {
+      Job::View& v = job_.views()[i];
+      auto t1 = Clock::now();
+      const ZSet& view_delta = out[v.compiled.output];
+      store_.ApplyToViewTable(v.compiled.name, view_delta);
+      summary_.views[i].changes += static_cast<int64_t>(view_delta.size());
+      summary_.views[i].seconds +=
+          Since(t1) + graph_seconds / static_cast<double>(job_.views().size());
     }
   }
 
@@ -155,7 +168,6 @@ class SourceLoad {
   ProgressBar& progress_;
   RunSummary& summary_;
   SourceSummary& out_;
-  std::optional<int64_t>& remaining_;
 };
 
 }  // namespace
@@ -211,10 +223,10 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
     auto t0 = Clock::now();
     int64_t load_id = RegisterFile(*store, *source.config, options.reload);
     progress.Start(source.config->name, readers[i]->total_bytes());
-    SourceLoad load(*job, *store, source, *readers[i], config.run, rejects, progress, summary, out,
-                    remaining);
+    SourceLoad load(*job, *store, source, *readers[i], config.run, rejects, progress, summary, out);
     try {
-      load.Run(load_id);
+      int64_t read = load.Run(load_id, remaining);
+      if (remaining) *remaining -= read;
     } catch (...) {
       out.seconds = Since(t0);
       out.bytes = readers[i]->bytes_read();

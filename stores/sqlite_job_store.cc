@@ -235,17 +235,28 @@ void SqliteJobStore::ApplyToBaseTable(const std::string& source, const ZSet& del
           {.table = source});
     }
   }
+  Insert(s, inserts);
+}
+
+void SqliteJobStore::InsertBaseRows(const std::string& source, const std::vector<Row>& rows) {
+  std::vector<const Row*> pointers;
+  pointers.reserve(rows.size());
+  for (const Row& row : rows) pointers.push_back(&row);
+  Insert(Statements(source), pointers);
+}
+
+void SqliteJobStore::Insert(TableStatements& s, const std::vector<const Row*>& rows) {
   size_t i = 0;
-  for (; i + kInsertChunk <= inserts.size(); i += kInsertChunk) {
+  for (; i + kInsertChunk <= rows.size(); i += kInsertChunk) {
     int param = 1;
     for (size_t r = 0; r < kInsertChunk; ++r) {
-      for (const Value& v : *inserts[i + r]) s.insert_many->Bind(param++, v);
+      for (const Value& v : *rows[i + r]) s.insert_many->Bind(param++, v);
     }
     s.insert_many->Run();
   }
-  for (; i < inserts.size(); ++i) {
+  for (; i < rows.size(); ++i) {
     int param = 1;
-    for (const Value& v : *inserts[i]) s.insert_one->Bind(param++, v);
+    for (const Value& v : *rows[i]) s.insert_one->Bind(param++, v);
     s.insert_one->Run();
   }
 }

@@ -28,6 +28,7 @@ class SqliteJobStore : public JobStore {
   std::vector<int64_t> CountBaseRows(const std::string& source,
                                      const std::vector<Row>& rows) override;
   void ApplyToBaseTable(const std::string& source, const ZSet& delta) override;
+  void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) override;
 
   void CreateViewTable(const std::string& name, const Schema& schema) override;
   void ApplyToViewTable(const std::string& name, const ZSet& delta) override;
@@ -51,6 +52,7 @@ class SqliteJobStore : public JobStore {
  private:
   struct TableStatements;
   TableStatements& Statements(const std::string& table);
+  void Insert(TableStatements& s, const std::vector<const Row*>& rows);
 
   sqlite::Database db_;
   SqliteStore state_;

@@ -188,6 +188,20 @@ TEST(CliRunTest, ConfigAndSqlErrorsStopBeforeLoading) {
       !QueryFile(dir / "out/shop.db", "SELECT * FROM products").empty());
 }
 
+TEST(CliRunTest, LimitStopsAfterThatManyRowsInAll) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  dir.Write("job.toml", ShopConfig());
+  CliResult r = RunZload(dir, "run job.toml -q --limit 3 --batch-rows 1");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT count(*) FROM line_items").ToString(),
+            ZSet({{{Value::Integer(1)}, 1}}).ToString());
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT status FROM zload_files ORDER BY id").ToString(),
+            ZSet({{{Value::Text("complete")}, 1}, {{Value::Text("interrupted")}, 1}}).ToString());
+  ExpectViewsMatchSelect(dir);
+}
+
 TEST(CliRunTest, VersionAndHelp) {
   ScratchDir dir;
   CliResult v = RunZload(dir, "--version");
