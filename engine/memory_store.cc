@@ -1,17 +1,19 @@
 #include "engine/memory_store.h"
 
+#include <algorithm>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "engine/error.h"
 
 namespace zload {
 namespace {
 
-// Rows live as keys of `rows_`; each index maps a key to pointers at those (node-stable) keys.
+// Rows live in `rows_`; each index maps a key to the (node-stable) entries holding it. Buckets
+// are small vectors: removal scans its bucket, which stays short for the keys operators use.
 class MemoryTable : public StateTable {
  public:
-  explicit MemoryTable(StateTableSpec spec) : spec_(std::move(spec)), indexes_(spec_.indexes.size()) {}
+  explicit MemoryTable(StateTableSpec spec)
+      : spec_(std::move(spec)), indexes_(spec_.indexes.size()) {}
 
   const StateTableSpec& spec() const override { return spec_; }
 
@@ -20,7 +22,7 @@ class MemoryTable : public StateTable {
     for (size_t i = 0; i < keys.size(); ++i) {
       auto it = by_key.find(keys[i]);
       if (it == by_key.end()) continue;
-      for (const Row* row : it->second) visit(i, *row, rows_.find(*row)->second);
+      for (const Entry* entry : it->second) visit(i, entry->first, entry->second);
     }
   }
 
@@ -37,21 +39,24 @@ class MemoryTable : public StateTable {
   void Apply(const ZSet& delta) override {
     for (const auto& [row, w] : delta) {
       if (row.size() != spec_.arity) {
-        throw Error(ErrorCode::kInternal, "row of width " + std::to_string(row.size()) +
-                                              " applied to state of width " +
-                                              std::to_string(spec_.arity),
+        throw Error(ErrorCode::kInternal,
+                    "row of width " + std::to_string(row.size()) + " applied to state of width " +
+                        std::to_string(spec_.arity),
                     {.table = spec_.name});
       }
       auto [it, inserted] = rows_.try_emplace(row, w);
+      const Entry* entry = &*it;
       if (inserted) {
         for (size_t i = 0; i < indexes_.size(); ++i) {
-          indexes_[i][Pick(it->first, spec_.indexes[i])].insert(&it->first);
+          indexes_[i][Pick(it->first, spec_.indexes[i])].push_back(entry);
         }
       } else if ((it->second += w) == 0) {
         for (size_t i = 0; i < indexes_.size(); ++i) {
           auto bucket = indexes_[i].find(Pick(it->first, spec_.indexes[i]));
-          bucket->second.erase(&it->first);
-          if (bucket->second.empty()) indexes_[i].erase(bucket);
+          std::vector<const Entry*>& entries = bucket->second;
+          *std::find(entries.begin(), entries.end(), entry) = entries.back();
+          entries.pop_back();
+          if (entries.empty()) indexes_[i].erase(bucket);
         }
         rows_.erase(it);
       }
@@ -65,9 +70,10 @@ class MemoryTable : public StateTable {
   size_t Size() override { return rows_.size(); }
 
  private:
+  using Entry = std::pair<const Row, int64_t>;
   StateTableSpec spec_;
   std::unordered_map<Row, int64_t, RowHash> rows_;
-  std::vector<std::unordered_map<Row, std::unordered_set<const Row*>, RowHash>> indexes_;
+  std::vector<std::unordered_map<Row, std::vector<const Entry*>, RowHash>> indexes_;
 };
 
 }  // namespace
