@@ -13,6 +13,7 @@ namespace zload {
 namespace {
 
 constexpr size_t kLookupChunk = 128;
+constexpr size_t kInsertChunk = 32;  // rows per multi-row INSERT
 
 std::string IndexColumn(size_t index, size_t part) {
   return fmt::format("ixd__{}_{}", index, part);
@@ -57,6 +58,17 @@ class SqliteStore::Table : public StateTable {
         fmt::format("INSERT INTO {} ({}, c) VALUES ({}, ?{}) ON CONFLICT(identity) DO UPDATE "
                     "SET c = c + excluded.c RETURNING c",
                     q, insert_cols, insert_params, weight_param_));
+    std::string row_params;
+    for (int p = 1; p <= weight_param_; ++p) row_params += p == 1 ? "?" : ", ?";
+    std::string many;
+    for (size_t k = 0; k < kInsertChunk; ++k) many += (k ? ", (" : "(") + row_params + ")";
+    insert_one_ = std::make_unique<sqlite::Statement>(
+        db_.handle(),
+        fmt::format("INSERT INTO {} ({}, c) VALUES ({})", q, insert_cols, row_params));
+    insert_many_ = std::make_unique<sqlite::Statement>(
+        db_.handle(), fmt::format("INSERT INTO {} ({}, c) VALUES {}", q, insert_cols, many));
+    update_ = std::make_unique<sqlite::Statement>(
+        db_.handle(), fmt::format("UPDATE {} SET c = ?2 WHERE identity = ?1", q));
     delete_ = std::make_unique<sqlite::Statement>(
         db_.handle(), fmt::format("DELETE FROM {} WHERE identity = ?1", q));
     weight_ = std::make_unique<sqlite::Statement>(
@@ -130,23 +142,25 @@ class SqliteStore::Table : public StateTable {
   }
 
   void Apply(const ZSet& delta) override {
+    for (const auto& entry : delta) {
+      if (entry.first.size() != spec_.arity) {
+        throw Error(ErrorCode::kInternal,
+                    fmt::format("row of width {} applied to state of width {}", entry.first.size(),
+                                spec_.arity),
+                    {.table = name_});
+      }
+    }
+    if (StateTable* cache = Cache()) {
+      ApplyKnowingWeights(delta, *cache);
+      cache->Apply(delta);
+      return;
+    }
     std::string data;
     for (const auto& [row, w] : delta) {
-      if (row.size() != spec_.arity) {
-        throw Error(
-            ErrorCode::kInternal,
-            fmt::format("row of width {} applied to state of width {}", row.size(), spec_.arity),
-            {.table = name_});
-      }
       RowIdentity id = IdentityOf(row);
       data.clear();
       EncodeRow(row, data);
-      upsert_->BindBlob(1, id.data(), id.size());
-      upsert_->BindBlob(2, data.data(), data.size());
-      int param = 3;
-      for (const auto& columns : spec_.indexes) {
-        for (size_t c : columns) upsert_->Bind(param++, row[c]);
-      }
+      BindRow(*upsert_, 1, id, data, row);
       upsert_->BindInt(weight_param_, w);
       int64_t now = upsert_->Step() ? upsert_->ColumnInt(0) : w;
       upsert_->Reset();
@@ -155,7 +169,6 @@ class SqliteStore::Table : public StateTable {
         delete_->Run();
       }
     }
-    if (cache_) cache_->Apply(delta);
   }
 
   void Scan(const ScanVisitor& visit) override {
@@ -175,6 +188,66 @@ class SqliteStore::Table : public StateTable {
   void ScanDatabase(const ScanVisitor& visit) {
     while (scan_->Step()) visit(DecodeRow(scan_->ColumnBlob(0)), scan_->ColumnInt(1));
     scan_->Reset();
+  }
+
+  // Binds identity, data and the index columns of `row` from parameter `first` on.
+  int BindRow(sqlite::Statement& stmt, int first, const RowIdentity& id, const std::string& data,
+              const Row& row) {
+    int param = first;
+    stmt.BindBlob(param++, id.data(), id.size());
+    stmt.BindBlob(param++, data.data(), data.size());
+    for (const auto& columns : spec_.indexes) {
+      for (size_t c : columns) stmt.Bind(param++, row[c]);
+    }
+    return param;
+  }
+
+  // With the stored weights known from the cache, new rows go in with multi-row INSERTs and
+  // the rest are plain UPDATEs or DELETEs: no upsert, no read back.
+  void ApplyKnowingWeights(const ZSet& delta, StateTable& cache) {
+    std::vector<Row> rows;
+    rows.reserve(delta.size());
+    for (const auto& entry : delta) rows.push_back(entry.first);
+    std::vector<int64_t> before = cache.Weights(rows);
+    std::vector<RowIdentity> ids(kInsertChunk);
+    std::vector<std::string> data(kInsertChunk);
+    std::vector<std::pair<const Row*, int64_t>> pending;
+    auto flush = [&](bool all) {
+      while (pending.size() >= kInsertChunk || (all && !pending.empty())) {
+        size_t n = pending.size() >= kInsertChunk ? kInsertChunk : 1;
+        sqlite::Statement& stmt = n == kInsertChunk ? *insert_many_ : *insert_one_;
+        int param = 1;
+        for (size_t k = 0; k < n; ++k) {
+          const auto& [row, w] = pending[pending.size() - n + k];
+          ids[k] = IdentityOf(*row);
+          data[k].clear();
+          EncodeRow(*row, data[k]);
+          param = BindRow(stmt, param, ids[k], data[k], *row);
+          stmt.BindInt(param++, w);
+        }
+        stmt.Run();
+        pending.resize(pending.size() - n);
+      }
+    };
+    size_t i = 0;
+    for (const auto& [row, w] : delta) {
+      int64_t old = before[i++];
+      if (old == 0) {
+        pending.emplace_back(&row, w);
+        flush(false);
+        continue;
+      }
+      RowIdentity id = IdentityOf(row);
+      if (old + w == 0) {
+        delete_->BindBlob(1, id.data(), id.size());
+        delete_->Run();
+      } else {
+        update_->BindBlob(1, id.data(), id.size());
+        update_->BindInt(2, old + w);
+        update_->Run();
+      }
+    }
+    flush(true);
   }
 
   StateTable* Cache() {
@@ -229,7 +302,8 @@ class SqliteStore::Table : public StateTable {
   bool cache_enabled_;
   int weight_param_ = 3;
   std::unique_ptr<StateTable> cache_;
-  std::unique_ptr<sqlite::Statement> upsert_, delete_, weight_, scan_, count_;
+  std::unique_ptr<sqlite::Statement> upsert_, delete_, weight_, scan_, count_, update_, insert_one_,
+      insert_many_;
   std::map<std::pair<size_t, size_t>, std::unique_ptr<sqlite::Statement>> lookups_;
 };
 
