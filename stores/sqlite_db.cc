@@ -130,7 +130,10 @@ Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
     throw Error(ErrorCode::kIo, "cannot open SQLite database: " + message, {.file = path});
   }
   sqlite3_busy_timeout(db_, busy_timeout_ms);
-  Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;");
+  // A 64 MiB page cache keeps state-table pages from spilling at every write; checkpoints every
+  // ~40 MiB of WAL instead of every 4 MiB halve the pages written twice.
+  Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; "
+       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;");
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }
