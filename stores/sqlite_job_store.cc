@@ -43,7 +43,7 @@ struct SqliteJobStore::TableStatements {
 };
 
 SqliteJobStore::SqliteJobStore(const std::string& path)
-    : db_(path), state_(db_, SqliteStore::Options{.cache_state = true}) {
+    : db_(path), state_(db_, SqliteStore::Options{.cache_state = false}) {
   db_.Exec(
       "CREATE TABLE IF NOT EXISTS zload_sources (name TEXT PRIMARY KEY, schema TEXT NOT NULL, "
       "primary_key TEXT NOT NULL);"

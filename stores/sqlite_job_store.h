@@ -10,8 +10,9 @@
 
 namespace zload {
 
-// A JobStore in one SQLite file (layout in stores/FORMATS.md). Delay-vertex state is cached in
-// memory (this connection must be the file's only writer). Not thread-safe.
+// A JobStore in one SQLite file (layout in stores/FORMATS.md). Delay-vertex state is read and
+// written through SQLite (not mirrored in memory), so memory stays flat in the state's size and
+// a small delta reads only the keys it touches. Not thread-safe.
 class SqliteJobStore : public JobStore {
  public:
   // Opens or creates the database file at `path`. Throws Error(kIo) when it cannot.
