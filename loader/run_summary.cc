@@ -21,7 +21,7 @@ std::string RenderSummary(const RunSummary& s) {
     TextTable views({"view", "changes", "seconds", ""});
     for (const ViewSummary& v : s.views) {
       views.AddRow({v.name, std::to_string(v.changes), fmt::format("{:.3f}", v.seconds),
-                    v.built ? "built from base tables" : ""});
+                    v.built ? "new view" : ""});
     }
     out += "\n" + views.Render();
   }

@@ -24,7 +24,7 @@ struct ViewSummary {
   std::string name;
   int64_t changes = 0;  // rows of delta written to the view table
   double seconds = 0;   // time spent maintaining it (graph and table writes)
-  bool built = false;   // computed from the base tables because it was new
+  bool built = false;   // new in this store: computed from the base tables first
 };
 
 // The outcome of `zload run`.
