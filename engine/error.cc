@@ -26,15 +26,24 @@ Error::Error(ErrorCode code, const std::string& message, ErrorContext context)
 
 const char* ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kParse: return "parse";
-    case ErrorCode::kSchema: return "schema";
-    case ErrorCode::kConstraint: return "constraint";
-    case ErrorCode::kUnsupported: return "unsupported";
-    case ErrorCode::kConfig: return "config";
-    case ErrorCode::kTransient: return "transient";
-    case ErrorCode::kIo: return "io";
-    case ErrorCode::kWorkerDied: return "worker-died";
-    case ErrorCode::kInternal: return "internal";
+    case ErrorCode::kParse:
+      return "parse";
+    case ErrorCode::kSchema:
+      return "schema";
+    case ErrorCode::kConstraint:
+      return "constraint";
+    case ErrorCode::kUnsupported:
+      return "unsupported";
+    case ErrorCode::kConfig:
+      return "config";
+    case ErrorCode::kTransient:
+      return "transient";
+    case ErrorCode::kIo:
+      return "io";
+    case ErrorCode::kWorkerDied:
+      return "worker-died";
+    case ErrorCode::kInternal:
+      return "internal";
   }
   return "unknown";
 }

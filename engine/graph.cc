@@ -15,7 +15,8 @@ VertexId Graph::AddVertex(std::string name, std::unique_ptr<Operator> op,
   if (Find(name)) throw Error(ErrorCode::kSchema, "duplicate vertex name '" + name + "'");
   for (VertexId in : inputs) {
     if (in >= vertices_.size()) {
-      throw Error(ErrorCode::kInternal, fmt::format("vertex '{}' reads missing vertex {}", name, in));
+      throw Error(ErrorCode::kInternal,
+                  fmt::format("vertex '{}' reads missing vertex {}", name, in));
     }
   }
   vertices_.push_back(Vertex{std::move(name), std::move(op), std::move(inputs), std::move(schema)});

@@ -14,10 +14,10 @@ using VertexId = size_t;
 
 // A vertex of a dataflow graph: a source (no operator) or an operator over earlier vertices.
 struct Vertex {
-  std::string name;               // unique within the graph; prefixes its state tables
-  std::unique_ptr<Operator> op;   // null for a source
-  std::vector<VertexId> inputs;   // all smaller than this vertex's id
-  Schema schema;                  // the columns of the rows it emits
+  std::string name;              // unique within the graph; prefixes its state tables
+  std::unique_ptr<Operator> op;  // null for a source
+  std::vector<VertexId> inputs;  // all smaller than this vertex's id
+  Schema schema;                 // the columns of the rows it emits
 };
 
 // A directed acyclic graph of vertices, kept in topological order: a vertex can only read

@@ -8,6 +8,19 @@ uint64_t HashValues(std::span<const Value> values) {
   return h;
 }
 
+uint64_t HashColumns(const Row& row, std::span<const size_t> columns) {
+  uint64_t h = columns.size();
+  for (size_t c : columns) h = row[c].Hash(h);
+  return h;
+}
+
+bool ColumnsEqual(const Row& row, std::span<const size_t> columns, const Row& key) {
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (!(row[columns[i]] == key[i])) return false;
+  }
+  return true;
+}
+
 std::strong_ordering CompareRows(const Row& a, const Row& b) {
   size_t n = std::min(a.size(), b.size());
   for (size_t i = 0; i < n; ++i) {

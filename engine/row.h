@@ -15,6 +15,12 @@ using Row = std::vector<Value>;
 // Hashes a row (or a span of values) consistently with Value::operator==.
 uint64_t HashValues(std::span<const Value> values);
 
+// HashValues(Pick(row, columns)) without building the picked row.
+uint64_t HashColumns(const Row& row, std::span<const size_t> columns);
+
+// True when row[columns[i]] == key[i] for every i. REQUIRES: key.size() == columns.size().
+bool ColumnsEqual(const Row& row, std::span<const size_t> columns, const Row& key);
+
 // Hash functor for Row keys in hash containers.
 struct RowHash {
   size_t operator()(const Row& row) const { return HashValues(row); }

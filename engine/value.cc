@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "engine/expr_sqlite_number.h"
 
@@ -43,8 +44,7 @@ double Value::numeric() const {
   return type() == Type::kReal ? as_real() : static_cast<double>(integral());
 }
 
-bool Value::operator==(const Value& other) const {
-  if (repr_.index() != other.repr_.index()) return false;
+bool Value::EqualSameType(const Value& other) const {
   if (type() == Type::kReal) {
     double a = as_real(), b = other.as_real();
     return a == b || (std::isnan(a) && std::isnan(b));
@@ -52,11 +52,10 @@ bool Value::operator==(const Value& other) const {
   return repr_ == other.repr_;
 }
 
-uint64_t Value::Hash(uint64_t seed) const {
-  const uint64_t tagged = seed ^ (0x9E3779B97F4A7C15ULL * (repr_.index() + 1));
+uint64_t Value::HashSlow(uint64_t tagged) const {
   switch (type()) {
     case Type::kNull:
-      return XXH3_64bits_withSeed(nullptr, 0, tagged);
+      return MixHash(tagged, 0);
     case Type::kText: {
       const std::string& s = as_text();
       return XXH3_64bits_withSeed(s.data(), s.size(), tagged);
@@ -65,12 +64,12 @@ uint64_t Value::Hash(uint64_t seed) const {
       double d = as_real();
       if (d == 0.0) d = 0.0;  // -0.0 hashes as 0.0
       if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
-      return XXH3_64bits_withSeed(&d, sizeof d, tagged);
+      uint64_t bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      return MixHash(tagged, bits);
     }
-    default: {
-      int64_t i = integral();
-      return XXH3_64bits_withSeed(&i, sizeof i, tagged);
-    }
+    default:
+      return MixHash(tagged, static_cast<uint64_t>(integral()));
   }
 }
 

@@ -54,14 +54,33 @@ class Value {
   double numeric() const;
 
   // Structural equality; see the class comment.
-  bool operator==(const Value& other) const;
-  // A 64-bit hash consistent with ==, computed with xxhash.
-  uint64_t Hash(uint64_t seed = 0) const;
+  bool operator==(const Value& other) const {
+    if (repr_.index() != other.repr_.index()) return false;
+    if (repr_.index() == 1) return as_integer() == other.as_integer();
+    return EqualSameType(other);
+  }
+  // A 64-bit hash consistent with ==: a multiply-fold mix for numbers and NULL, xxhash for
+  // text. Hashes are not stable across versions; never persist them.
+  uint64_t Hash(uint64_t seed = 0) const {
+    const uint64_t tagged = seed ^ (0x9E3779B97F4A7C15ULL * (repr_.index() + 1));
+    if (repr_.index() == 1) return MixHash(tagged, static_cast<uint64_t>(as_integer()));
+    return HashSlow(tagged);
+  }
 
   // Renders the value as SQLite's CAST(x AS TEXT) would; NULL renders as "NULL".
   std::string ToString() const;
 
  private:
+  // Folds the 128-bit product of the two (keyed) words: a fast, well-mixing 64-bit hash.
+  static uint64_t MixHash(uint64_t a, uint64_t b) {
+    const unsigned __int128 m =
+        static_cast<unsigned __int128>(a ^ 0xa0761d6478bd642fULL) * (b ^ 0xe7037ed1a0b428dbULL);
+    return static_cast<uint64_t>(m) ^ static_cast<uint64_t>(m >> 64);
+  }
+  // operator== for two values of the same type other than INTEGER.
+  bool EqualSameType(const Value& other) const;
+  // Hash() for every type but INTEGER, with the type-tagged seed.
+  uint64_t HashSlow(uint64_t tagged) const;
   using Repr = std::variant<std::monostate, int64_t, double, std::string, bool, Timestamp>;
   explicit Value(Repr repr) : repr_(std::move(repr)) {}
   Repr repr_;

@@ -1,10 +1,9 @@
 #include "engine/ops/group_reduce.h"
 
-#include <unordered_map>
-
 #include "engine/error.h"
 #include "engine/ops/group_accumulator.h"
 #include "engine/ops/group_extrema.h"
+#include "engine/zset.h"
 
 namespace zload {
 
@@ -17,26 +16,6 @@ namespace {
 bool IsExtreme(AggregateKind kind) {
   return kind == AggregateKind::kMin || kind == AggregateKind::kMax;
 }
-
-// Hashes and compares delta rows by their group columns in place, so that finding a row's group
-// allocates nothing.
-struct GroupColumnsHash {
-  const std::vector<size_t>* columns;
-  size_t operator()(const Row* row) const {
-    uint64_t h = 0x9e3779b97f4a7c15ULL;
-    for (size_t c : *columns) h = (*row)[c].Hash(h);
-    return h;
-  }
-};
-struct GroupColumnsEqual {
-  const std::vector<size_t>* columns;
-  bool operator()(const Row* a, const Row* b) const {
-    for (size_t c : *columns) {
-      if (!((*a)[c] == (*b)[c])) return false;
-    }
-    return true;
-  }
-};
 
 // One group touched by a step.
 struct TouchedGroup {
@@ -120,8 +99,14 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
   std::vector<Row> keys;
   std::vector<AggregateState> delta_states;
   ExtremaChanges extrema_changes;
-  std::unordered_map<const Row*, uint32_t, GroupColumnsHash, GroupColumnsEqual> index(
-      delta.size(), GroupColumnsHash{&group_by_}, GroupColumnsEqual{&group_by_});
+  // Groups by their columns hashed in place, so that finding a row's group allocates nothing.
+  PositionIndex index;
+  if (!single_group) {
+    index.Reserve(delta.size());
+    keys.reserve(delta.size());
+    groups.reserve(delta.size());
+    delta_states.reserve(delta.size() * n_aggs);
+  }
   if (single_group) {
     groups.emplace_back();
     keys.emplace_back();
@@ -135,16 +120,21 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
     }
     uint32_t group = 0;
     if (!single_group) {
-      auto [it, inserted] = index.try_emplace(&row, static_cast<uint32_t>(groups.size()));
-      if (inserted) {
+      const uint64_t hash = HashColumns(row, group_by_);
+      const PositionIndex::Probe probe =
+          index.Find(hash, [&](uint32_t g) { return ColumnsEqual(row, group_by_, keys[g]); });
+      if (probe.found) {
+        group = index.at(probe.slot);
+      } else {
+        group = static_cast<uint32_t>(groups.size());
+        index.Fill(probe.slot, hash, group);
         groups.emplace_back();
         keys.push_back(Pick(row, group_by_));
         delta_states.resize(delta_states.size() + n_aggs);
       }
-      group = it->second;
     }
     groups[group].delta_count += weight;
-    acc.Fold(row, weight, &delta_states[group * n_aggs]);
+    acc.Fold(row, weight, delta_states.data() + group * n_aggs);
     for (uint32_t slot = 0; slot < state_->extreme_aggregates.size(); ++slot) {
       const Value& v = row[aggregates_[state_->extreme_aggregates[slot]].column];
       if (!v.is_null()) extrema_changes.Add(slot, group, &v, weight);
@@ -161,7 +151,7 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
                   {.table = state_->groups_name});
     }
     g.found = true;
-    acc.Decode(stored, state_->groups_name, &g.old_count, &old_states[pos * n_aggs]);
+    acc.Decode(stored, state_->groups_name, &g.old_count, old_states.data() + pos * n_aggs);
   };
   if (single_group) {
     state_->groups->Scan([&](const Row& stored, int64_t weight) { read_old(0, stored, weight); });
@@ -171,7 +161,7 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
 
   std::vector<AggregateState> new_states = old_states;
   for (size_t g = 0; g < groups.size(); ++g) {
-    acc.Merge(&delta_states[g * n_aggs], &new_states[g * n_aggs]);
+    acc.Merge(delta_states.data() + g * n_aggs, new_states.data() + g * n_aggs);
   }
   std::vector<ZSet> extrema_deltas;
   if (!state_->extrema.empty()) {
@@ -196,8 +186,8 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
   for (size_t g = 0; g < groups.size(); ++g) {
     const TouchedGroup& group = groups[g];
     const int64_t new_count = group.old_count + group.delta_count;
-    AggregateState* before = &old_states[g * n_aggs];
-    AggregateState* after = &new_states[g * n_aggs];
+    AggregateState* before = old_states.data() + g * n_aggs;
+    AggregateState* after = new_states.data() + g * n_aggs;
     acc.Normalize(after);
     const bool had_row = group.found && (single_group || group.old_count > 0);
     const bool has_row = single_group || new_count > 0;

@@ -36,12 +36,6 @@ bool HasNullAt(const Row& row, std::span<const size_t> columns) {
   return false;
 }
 
-uint64_t HashColumns(const Row& row, std::span<const size_t> columns) {
-  uint64_t h = columns.size();
-  for (size_t c : columns) h = row[c].Hash(h);
-  return h;
-}
-
 Row PadWithNulls(const Row& row, size_t nulls) {
   Row out;
   out.reserve(row.size() + nulls);

@@ -14,7 +14,7 @@
 namespace zload {
 
 // One (row, weight) entry of a ZSet.
-using ZSetEntry = std::pair<const Row, int64_t>;
+using ZSetEntry = ZSet::Entry;
 
 // Throws Error(kInternal) unless left_keys.size() == right_keys.size() > 0 and every key column
 // lies within its side's arity. `kind` names the operator in the message.
@@ -23,9 +23,6 @@ void CheckJoinKeys(const char* kind, size_t left_arity, std::span<const size_t> 
 
 // True when any of `row`'s values at `columns` is NULL: such a row matches nothing.
 bool HasNullAt(const Row& row, std::span<const size_t> columns);
-
-// HashValues(Pick(row, columns)) without building the picked row.
-uint64_t HashColumns(const Row& row, std::span<const size_t> columns);
 
 // Returns `row` followed by `nulls` NULL values.
 Row PadWithNulls(const Row& row, size_t nulls);

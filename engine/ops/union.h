@@ -18,9 +18,7 @@ class NegateOp : public Operator {
  public:
   std::string Kind() const override { return "negate"; }
   ZSet Step(std::span<const ZSet* const> deltas) override { return Evaluate(deltas); }
-  ZSet Evaluate(std::span<const ZSet* const> inputs) const override {
-    return inputs[0]->Negated();
-  }
+  ZSet Evaluate(std::span<const ZSet* const> inputs) const override { return inputs[0]->Negated(); }
 };
 
 }  // namespace zload

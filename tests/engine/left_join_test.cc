@@ -191,7 +191,7 @@ TEST(LeftJoinTest, ARightRowOfNegativeWeightIsAMatch) {
 }
 
 TEST(LeftJoinTest, EvaluateMatchesNestedLoops) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = 20261123;  // fixed: a failure reproduces
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   // A key value in [0, domain) or NULL.
@@ -272,7 +272,7 @@ class RandomDeltas {
 };
 
 void RunProperty(bool nonnegative, int steps) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = 20261123;  // fixed: a failure reproduces
   SCOPED_TRACE("seed " + std::to_string(seed) + (nonnegative ? " nonnegative" : " signed"));
   RandomDeltas gen(seed, nonnegative);
   // left (k1, k2, p) and right (p, k2, k1), joined on (k1, k2).

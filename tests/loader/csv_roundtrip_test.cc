@@ -224,7 +224,7 @@ std::vector<ReadOutcome> ReadText(const Generated& g, char delimiter, CsvReaderO
 }
 
 TEST(CsvRoundTripTest, RandomRowsReadBackEqual) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = 20261123;  // fixed: a failure reproduces
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   for (int iteration = 0; iteration < 300; ++iteration) {
@@ -257,7 +257,7 @@ TEST(CsvRoundTripTest, RandomRowsReadBackEqual) {
 }
 
 TEST(CsvRoundTripTest, SplitAtEveryRecordBoundaryReadsTheWhole) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = 20261123;  // fixed: a failure reproduces
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   for (int iteration = 0; iteration < 20; ++iteration) {

@@ -13,7 +13,7 @@ namespace zload {
 namespace {
 
 TEST(FieldParseTest, IntegersMatchStrtollOnStrictText) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = 20261123;  // fixed: a failure reproduces
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   const std::regex strict("[+-]?[0-9]+");
@@ -45,7 +45,7 @@ TEST(FieldParseTest, IntegersMatchStrtollOnStrictText) {
 }
 
 TEST(FieldParseTest, RealsMatchStrtodAndRejectNonFinite) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = 20261123;  // fixed: a failure reproduces
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   const std::regex grammar(R"([+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?)");
@@ -95,7 +95,7 @@ TEST(FieldParseTest, Booleans) {
 }
 
 TEST(FieldParseTest, TimestampsMatchTimegm) {
-  const uint64_t seed = std::random_device{}();
+  const uint64_t seed = 20261123;  // fixed: a failure reproduces
   SCOPED_TRACE("seed " + std::to_string(seed));
   std::mt19937_64 rng(seed);
   for (int i = 0; i < 20000; ++i) {
