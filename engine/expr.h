@@ -55,6 +55,9 @@ enum class BinaryOp {
 };
 // clang-format on
 
+// The SQL spelling of a binary operator, e.g. "<>" or "AND".
+const char* BinaryOpSql(BinaryOp op);
+
 enum class ScalarFunction { kLower, kUpper, kLength, kAbs, kRound };
 
 // Column `index` of the input row, of static type `type`, rendered as `name`.

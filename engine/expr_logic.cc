@@ -76,6 +76,8 @@ ExprPtr MakeLogic(BinaryOp op, ExprPtr lhs, ExprPtr rhs) {
   return std::make_shared<LogicExpr>(op == BinaryOp::kAnd, std::move(lhs), std::move(rhs));
 }
 
+}  // namespace expr_internal
+
 const char* BinaryOpSql(BinaryOp op) {
   switch (op) {
     case BinaryOp::kAdd:
@@ -109,8 +111,6 @@ const char* BinaryOpSql(BinaryOp op) {
   }
   return "?";
 }
-
-}  // namespace expr_internal
 
 ExprPtr MakeBinary(BinaryOp op, ExprPtr lhs, ExprPtr rhs) {
   using namespace expr_internal;

@@ -68,8 +68,6 @@ ExprPtr MakeConcat(ExprPtr lhs, ExprPtr rhs);
 ExprPtr MakeComparison(BinaryOp op, ExprPtr lhs, ExprPtr rhs);
 ExprPtr MakeLogic(BinaryOp op, ExprPtr lhs, ExprPtr rhs);
 
-// The SQL spelling of a binary operator, e.g. "+", "<>", "AND".
-const char* BinaryOpSql(BinaryOp op);
 
 // REQUIRES: e is non-null; throws Error(kInternal) naming `what` otherwise.
 void RequireExpr(const ExprPtr& e, const char* what);

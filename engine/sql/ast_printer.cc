@@ -63,40 +63,6 @@ std::string Join(const std::vector<AstPtr>& args, size_t from, size_t to) {
 
 }  // namespace
 
-const char* BinaryOpSql(BinaryOp op) {
-  switch (op) {
-    case BinaryOp::kAdd:
-      return "+";
-    case BinaryOp::kSub:
-      return "-";
-    case BinaryOp::kMul:
-      return "*";
-    case BinaryOp::kDiv:
-      return "/";
-    case BinaryOp::kMod:
-      return "%";
-    case BinaryOp::kConcat:
-      return "||";
-    case BinaryOp::kEq:
-      return "=";
-    case BinaryOp::kNe:
-      return "<>";
-    case BinaryOp::kLt:
-      return "<";
-    case BinaryOp::kLe:
-      return "<=";
-    case BinaryOp::kGt:
-      return ">";
-    case BinaryOp::kGe:
-      return ">=";
-    case BinaryOp::kAnd:
-      return "AND";
-    case BinaryOp::kOr:
-      return "OR";
-  }
-  return "?";
-}
-
 std::string ToCanonicalSql(const AstExpr& e) {
   const char* neg = e.negated ? "NOT " : "";
   switch (e.kind) {

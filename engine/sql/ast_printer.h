@@ -14,7 +14,4 @@ std::string ToCanonicalSql(const AstExpr& expr);
 // The canonical rendering of a whole SELECT, with expressions rendered as ToCanonicalSql.
 std::string ToCanonicalSql(const SelectStmt& stmt);
 
-// The SQL spelling of a binary operator, e.g. "<>" for kNe.
-const char* BinaryOpSql(BinaryOp op);
-
 }  // namespace zload::sql
