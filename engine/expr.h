@@ -34,6 +34,8 @@ class Expr {
   Type type() const { return type_; }
   // The SQLite affinity of the expression (see Affinity).
   Affinity affinity() const { return affinity_; }
+  // The input column this expression passes through unchanged, when it is a bare column.
+  virtual std::optional<size_t> PassedColumn() const { return std::nullopt; }
 
  private:
   Type type_;

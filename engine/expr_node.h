@@ -14,6 +14,7 @@ class ColumnExpr final : public Expr {
   Value Eval(const Row& row) const override { return row[index_]; }
   std::string ToString() const override;
   size_t index() const { return index_; }
+  std::optional<size_t> PassedColumn() const override { return index_; }
 
  private:
   size_t index_;
@@ -67,7 +68,6 @@ ExprPtr MakeArithmetic(BinaryOp op, ExprPtr lhs, ExprPtr rhs);
 ExprPtr MakeConcat(ExprPtr lhs, ExprPtr rhs);
 ExprPtr MakeComparison(BinaryOp op, ExprPtr lhs, ExprPtr rhs);
 ExprPtr MakeLogic(BinaryOp op, ExprPtr lhs, ExprPtr rhs);
-
 
 // REQUIRES: e is non-null; throws Error(kInternal) naming `what` otherwise.
 void RequireExpr(const ExprPtr& e, const char* what);

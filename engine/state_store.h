@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -17,6 +18,13 @@ struct StateTableSpec {
   std::string name;                          // unique within a store
   size_t arity = 0;                          // width of every stored row
   std::vector<std::vector<size_t>> indexes;  // each: the column positions of one look-up key
+  // When set, the table holds exactly the integral of the owning vertex's input at this
+  // position (every row that input ever delivered, with its weight), read before the step's
+  // own delta is applied: a store may serve it from that input's own table.
+  std::optional<size_t> integral_of_input;
+  // When true, the table never holds two rows with the same key of indexes[0] (REQUIRES:
+  // indexes is not empty): a store may keep it keyed by that key and update rows in place.
+  bool one_row_per_key = false;
 };
 
 // The state of one delay vertex: keyed, weighted rows. Look-ups are batched: one call takes

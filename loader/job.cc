@@ -9,6 +9,8 @@
 #include "engine/error.h"
 #include "engine/iteration.h"
 #include "engine/memory_store.h"
+#include "engine/unique_key.h"
+#include "loader/base_backed_state.h"
 #include "loader/schema_parse.h"
 #include "stores/sqlite_job_store.h"
 
@@ -16,12 +18,15 @@ namespace zload {
 namespace {
 
 // Sends the state tables of the views being built to the store and every other table to a
-// scratch memory store, so that other views' state is not touched by a rebuild.
+// scratch memory store, so that other views' state is not touched by a rebuild. A table that is
+// a source's integral starts empty in scratch memory too: the job reads it from the base table
+// afterwards.
 class RoutingStore : public StateStore {
  public:
-  RoutingStore(StateStore& target, std::vector<std::string> prefixes)
-      : target_(target), prefixes_(std::move(prefixes)) {}
+  RoutingStore(const Graph& graph, StateStore& target, std::vector<std::string> prefixes)
+      : graph_(graph), target_(target), prefixes_(std::move(prefixes)) {}
   StateTable& Open(const StateTableSpec& spec) override {
+    if (BaseBackedStateStore::SourceIntegral(graph_, spec)) return scratch_.Open(spec);
     for (const std::string& p : prefixes_) {
       if (spec.name.rfind(p, 0) == 0) return target_.Open(spec);
     }
@@ -29,6 +34,7 @@ class RoutingStore : public StateStore {
   }
 
  private:
+  const Graph& graph_;
   StateStore& target_;
   std::vector<std::string> prefixes_;
   MemoryStore scratch_;
@@ -70,6 +76,10 @@ std::string NormalizeSql(const std::string& sql) {
   ErrorCode code = e.code() == ErrorCode::kParse ? ErrorCode::kConfig : e.code();
   throw Error(code, what + ": " + e.message(), std::move(c));
 }
+
+// Changes whenever the state tables a graph keeps change meaning (version 2: group accumulators
+// keyed by group, join sides read from base tables).
+constexpr int kStateLayoutVersion = 2;
 
 }  // namespace
 
@@ -162,8 +172,19 @@ Job::Job(const JobConfig& config, JobStore* store) : config_(config), store_(sto
     std::optional<ViewDefinition> have = store_->FindView(want.name);
     if (!have) {
       v.is_new = true;
-      store_->CreateViewTable(want.name, v.compiled.schema);
+      if (std::optional<std::vector<size_t>> key = UniqueKey(graph_, v.compiled.output)) {
+        store_->CreateKeyedViewTable(want.name, v.compiled.schema, *key);
+      } else {
+        store_->CreateViewTable(want.name, v.compiled.schema);
+      }
       store_->PutView(want);
+    } else if (have->sql == want.sql && have->shape != want.shape) {
+      throw Error(ErrorCode::kConfig,
+                  fmt::format("view '{}' was stored by a zload whose state layout or plan "
+                              "differs from this one's: run `zload rebuild {} {}` to recompute it "
+                              "from the base tables",
+                              want.name, want.name, config_.path),
+                  {.file = config_.path, .line = v.config->sql_position.line});
     } else if (have->sql != want.sql || have->shape != want.shape) {
       throw Error(ErrorCode::kConfig,
                   fmt::format("view '{}' changed: the store keeps it as\n  {}\nbut the config now "
@@ -173,7 +194,8 @@ Job::Job(const JobConfig& config, JobStore* store) : config_(config), store_(sto
                   {.file = config_.path, .line = v.config->sql_position.line});
     }
   }
-  graph_.Bind(store_->state());
+  state_ = std::make_unique<BaseBackedStateStore>(graph_, *store_);
+  graph_.Bind(*state_);
 }
 
 Job::View* Job::FindView(const std::string& name) {
@@ -208,7 +230,8 @@ std::vector<std::string> Job::WithDependents(const std::string& name) const {
 
 std::string Job::ViewShape(const std::string& view_name) const {
   const std::string prefix = view_name + "__";
-  std::string shape;
+  // The state layout's version: a store written under another one is rebuilt, not misread.
+  std::string shape = fmt::format("state layout {}\n", kStateLayoutVersion);
   for (VertexId id = 0; id < graph_.size(); ++id) {
     const Vertex& v = graph_.vertex(id);
     if (v.name.rfind(prefix, 0) != 0) continue;
@@ -225,8 +248,8 @@ void Job::BuildViews(const std::vector<std::string>& names) {
   // A second graph of the same config, whose other views compute in scratch memory.
   std::vector<std::string> prefixes;
   for (const std::string& n : names) prefixes.push_back(n + "__");
-  RoutingStore routing(store_->state(), prefixes);
   Job scratch(config_, nullptr);
+  RoutingStore routing(scratch.graph_, store_->state(), prefixes);
   scratch.graph_.Bind(routing);
   SourceInputs contents;
   for (const Source& s : scratch.sources_)

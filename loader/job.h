@@ -36,10 +36,14 @@ class Job {
   };
 
   // Compiles `config`. With a store, creates missing tables, checks the catalog and binds the
-  // graph to the store's state; without one (a dry run) binds to memory. Throws Error(kConfig)
+  // graph to the store's state (a join side read straight from a source is served by the base
+  // table, so each source delta must reach its base table after the iteration that reads it);
+  // without one (a dry run) binds to memory. Throws Error(kConfig)
   // when a source's schema or a view's definition differs from what the store holds, and the
   // errors of schema parsing and view compilation (with their positions in the config file).
   Job(const JobConfig& config, JobStore* store);
+  Job(const Job&) = delete;
+  Job& operator=(const Job&) = delete;
 
   const JobConfig& config() const { return config_; }
   Graph& graph() { return graph_; }
@@ -64,6 +68,8 @@ class Job {
   std::vector<Source> sources_;
   std::vector<View> views_;
   std::unique_ptr<StateStore> dry_run_state_;
+  std::unique_ptr<StateStore> state_;  // with a store: its state, base tables serving sources'
+                                       // integrals
 };
 
 }  // namespace zload

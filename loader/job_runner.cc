@@ -125,8 +125,9 @@ class SourceLoad {
         for (InputRow& r : batch) rows.push_back(std::move(r.row));
         store_.InsertBaseRows(source_.config->name, rows);
       } else {
+        // The views read the base tables as they were before this batch.
+        if (source_.read_by_views) RunViews(built.delta);
         store_.ApplyToBaseTable(source_.config->name, built.delta);
-        if (source_.read_by_views) RunViews(std::move(built.delta));
       }
       store_.UpdateFileLoad(load_id, out_.rows_read + good, "loading");
       store_.Commit();
@@ -142,10 +143,10 @@ class SourceLoad {
   }
 
   // One iteration of the graph, and each view's delta written to its table.
-  void RunViews(ZSet delta) {
+  void RunViews(const ZSet& delta) {
     auto t0 = Clock::now();
     SourceInputs inputs;
-    inputs.emplace(source_.vertex, std::move(delta));
+    inputs.emplace(source_.vertex, delta);
     std::vector<ZSet> out = RunIteration(job_.graph(), std::move(inputs));
     double graph_seconds = Since(t0);
     for (size_t i = 0; i < job_.views().size(); ++i) {

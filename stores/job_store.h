@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -69,8 +70,27 @@ class JobStore {
   // Inserts one copy of each row (a faster ApplyToBaseTable for a delta of inserts only).
   virtual void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) = 0;
 
+  // State described by `spec` served by the base table of `source` (whose integral it is), or
+  // nullptr when this store keeps such state in a table of its own. Reads see the base table;
+  // Apply() writes nothing, so the caller must apply each delta to the base table after the
+  // iteration that read it. REQUIRES: spec.arity is the source's width.
+  virtual std::unique_ptr<StateTable> OpenBaseTableState(const std::string& source,
+                                                         const StateTableSpec& spec) {
+    (void)source;
+    (void)spec;
+    return nullptr;
+  }
+
   // Creates the table of view `name` with `schema` plus `_count_` unless it exists.
   virtual void CreateViewTable(const std::string& name, const Schema& schema) = 0;
+  // Like CreateViewTable, for a view whose rows are identified by the columns at `key` (no two
+  // rows share them; each has weight 1): a store may keep the table unique by them and replace
+  // rows in place.
+  virtual void CreateKeyedViewTable(const std::string& name, const Schema& schema,
+                                    const std::vector<size_t>& key) {
+    (void)key;
+    CreateViewTable(name, schema);
+  }
   // Adds `delta`'s weights to the view table's `_count_`; rows reaching 0 are removed.
   virtual void ApplyToViewTable(const std::string& name, const ZSet& delta) = 0;
   // Drops a view's table and every state table whose name starts with "<name>__".

@@ -4,6 +4,14 @@
 
 namespace zload::sqlite {
 
+Value FromStorage(Value v, Type declared) {
+  if (v.type() == Type::kInteger) {
+    if (declared == Type::kBoolean) return Value::Boolean(v.as_integer() != 0);
+    if (declared == Type::kTimestamp) return Value::Time(v.as_integer());
+  }
+  return v;
+}
+
 void ThrowError(sqlite3* db, int rc, const std::string& what) {
   std::string message = what + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   ErrorCode code = ErrorCode::kInternal;
@@ -132,8 +140,9 @@ Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   // A 64 MiB page cache keeps state-table pages from spilling at every write; checkpoints every
   // ~40 MiB of WAL instead of every 4 MiB halve the pages written twice.
-  Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; "
-       "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;");
+  Exec(
+      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; "
+      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;");
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }

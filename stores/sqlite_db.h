@@ -15,6 +15,10 @@ namespace zload::sqlite {
 // kIo for I/O errors and a full disk, kConstraint for constraint violations, else kInternal.
 [[noreturn]] void ThrowError(sqlite3* db, int rc, const std::string& what);
 
+// Converts a value read from a column to the column's declared type (BOOLEAN and TIMESTAMP are
+// stored as integers).
+Value FromStorage(Value v, Type declared);
+
 // A prepared statement; finalized on destruction. Not thread-safe.
 class Statement {
  public:
@@ -26,6 +30,8 @@ class Statement {
   // Binds `v` to the 1-based parameter `index`: BOOLEAN binds as 0/1, TIMESTAMP as micros.
   void Bind(int index, const Value& v);
   void BindInt(int index, int64_t v);
+  // BindBlob and BindText do not copy: the bytes must stay valid until the statement is reset
+  // or the parameter rebound.
   void BindBlob(int index, const void* data, size_t size);
   void BindText(int index, std::string_view text);
   // Advances: true when a row is ready, false when done. Throws on error.

@@ -4,10 +4,13 @@
 #include <strings.h>
 
 #include "engine/error.h"
+#include "stores/sqlite_base_table_state.h"
+#include "stores/sqlite_view_table.h"
 
 namespace zload {
 namespace {
 
+using sqlite::FromStorage;
 using sqlite::QuoteIdentifier;
 using sqlite::Statement;
 
@@ -22,15 +25,6 @@ Type ParseDeclaredType(const std::string& decl) {
   return decl.empty() ? Type::kNull : Type::kText;
 }
 
-// Converts what SQLite returns to the value of a column's declared type.
-Value FromStorage(Value v, Type declared) {
-  if (v.type() == Type::kInteger) {
-    if (declared == Type::kBoolean) return Value::Boolean(v.as_integer() != 0);
-    if (declared == Type::kTimestamp) return Value::Time(v.as_integer());
-  }
-  return v;
-}
-
 }  // namespace
 
 // The shape of one base or view table and the statements prepared for it.
@@ -38,8 +32,8 @@ struct SqliteJobStore::TableStatements {
   Schema schema;                    // without `_count_`
   bool is_view = false;             // has a `_count_` column
   std::vector<size_t> primary_key;  // column positions, in key order
-  std::unique_ptr<Statement> insert_one, insert_many, delete_copies, count, lookup_key, view_update,
-      view_insert, view_delete, read_all;
+  std::unique_ptr<Statement> insert_one, insert_many, delete_copies, count, lookup_key, read_all;
+  std::unique_ptr<SqliteViewWriter> view_writer;
 };
 
 SqliteJobStore::SqliteJobStore(const std::string& path)
@@ -133,14 +127,8 @@ SqliteJobStore::TableStatements& SqliteJobStore::Statements(const std::string& t
   s->read_all = std::make_unique<Statement>(
       h, fmt::format("SELECT {}{} FROM {}", col_list, s->is_view ? ", _count_" : "", q));
   if (s->is_view) {
-    size_t n = s->schema.size();
-    s->view_update = std::make_unique<Statement>(
-        h, fmt::format("UPDATE {} SET _count_ = _count_ + ?{} WHERE {} RETURNING rowid, _count_", q,
-                       n + 1, where));
-    s->view_insert = std::make_unique<Statement>(
-        h, fmt::format("INSERT INTO {} ({}, _count_) VALUES {}", q, col_list, values(1, n + 1)));
-    s->view_delete =
-        std::make_unique<Statement>(h, fmt::format("DELETE FROM {} WHERE rowid = ?1", q));
+    s->view_writer =
+        std::make_unique<SqliteViewWriter>(db_, table, s->schema, SqliteViewTableKey(db_, table));
   } else {
     size_t n = s->schema.size();
     s->insert_one = std::make_unique<Statement>(
@@ -245,6 +233,13 @@ void SqliteJobStore::InsertBaseRows(const std::string& source, const std::vector
   Insert(Statements(source), pointers);
 }
 
+std::unique_ptr<StateTable> SqliteJobStore::OpenBaseTableState(const std::string& source,
+                                                               const StateTableSpec& spec) {
+  TableStatements& s = Statements(source);
+  if (s.is_view) throw Error(ErrorCode::kInternal, "not a base table", {.table = source});
+  return std::make_unique<SqliteBaseTableState>(db_, source, s.schema, s.primary_key, spec);
+}
+
 void SqliteJobStore::Insert(TableStatements& s, const std::vector<const Row*>& rows) {
   size_t i = 0;
   for (; i + kInsertChunk <= rows.size(); i += kInsertChunk) {
@@ -262,38 +257,18 @@ void SqliteJobStore::Insert(TableStatements& s, const std::vector<const Row*>& r
 }
 
 void SqliteJobStore::CreateViewTable(const std::string& name, const Schema& schema) {
-  std::vector<std::string> cols, names;
-  for (const Column& c : schema.columns()) {
-    cols.push_back(QuoteIdentifier(c.name) + DeclaredType(c.type));
-    names.push_back(QuoteIdentifier(c.name));
-  }
-  db_.Exec(fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL)",
-                       QuoteIdentifier(name), fmt::join(cols, ", ")));
-  db_.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})", QuoteIdentifier(name + "__rows"),
-                       QuoteIdentifier(name), fmt::join(names, ", ")));
+  CreateSqliteViewTable(db_, name, schema, {});
+  statements_.erase(name);
+}
+
+void SqliteJobStore::CreateKeyedViewTable(const std::string& name, const Schema& schema,
+                                          const std::vector<size_t>& key) {
+  CreateSqliteViewTable(db_, name, schema, key);
   statements_.erase(name);
 }
 
 void SqliteJobStore::ApplyToViewTable(const std::string& name, const ZSet& delta) {
-  TableStatements& s = Statements(name);
-  const size_t n = s.schema.size();
-  for (const auto& [row, w] : delta) {
-    for (size_t c = 0; c < n; ++c) s.view_update->Bind(static_cast<int>(c + 1), row[c]);
-    s.view_update->BindInt(static_cast<int>(n + 1), w);
-    if (s.view_update->Step()) {
-      int64_t rowid = s.view_update->ColumnInt(0), count = s.view_update->ColumnInt(1);
-      s.view_update->Reset();
-      if (count == 0) {
-        s.view_delete->BindInt(1, rowid);
-        s.view_delete->Run();
-      }
-      continue;
-    }
-    s.view_update->Reset();
-    for (size_t c = 0; c < n; ++c) s.view_insert->Bind(static_cast<int>(c + 1), row[c]);
-    s.view_insert->BindInt(static_cast<int>(n + 1), w);
-    s.view_insert->Run();
-  }
+  Statements(name).view_writer->Apply(delta);
 }
 
 void SqliteJobStore::DropView(const std::string& name) {

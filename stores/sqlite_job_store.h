@@ -30,8 +30,12 @@ class SqliteJobStore : public JobStore {
                                      const std::vector<Row>& rows) override;
   void ApplyToBaseTable(const std::string& source, const ZSet& delta) override;
   void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) override;
+  std::unique_ptr<StateTable> OpenBaseTableState(const std::string& source,
+                                                 const StateTableSpec& spec) override;
 
   void CreateViewTable(const std::string& name, const Schema& schema) override;
+  void CreateKeyedViewTable(const std::string& name, const Schema& schema,
+                            const std::vector<size_t>& key) override;
   void ApplyToViewTable(const std::string& name, const ZSet& delta) override;
   void DropView(const std::string& name) override;
 

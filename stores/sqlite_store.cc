@@ -8,6 +8,7 @@
 #include "engine/error.h"
 #include "engine/memory_store.h"
 #include "stores/row_codec.h"
+#include "stores/sqlite_keyed_table.h"
 
 namespace zload {
 namespace {
@@ -34,13 +35,13 @@ class SqliteStore::Table : public StateTable {
       : db_(db), spec_(std::move(spec)), name_(TableNameFor(spec_)), cache_enabled_(cache) {
     std::string q = sqlite::QuoteIdentifier(name_);
     std::string cols = "identity BLOB PRIMARY KEY, data BLOB NOT NULL";
-    std::string insert_cols = "identity, data", insert_params = "?1, ?2";
+    std::string insert_cols = "identity, data";
     int param = 3;
     for (size_t i = 0; i < spec_.indexes.size(); ++i) {
       for (size_t j = 0; j < spec_.indexes[i].size(); ++j) {
         cols += ", " + IndexColumn(i, j);
         insert_cols += ", " + IndexColumn(i, j);
-        insert_params += fmt::format(", ?{}", param++);
+        ++param;
       }
     }
     weight_param_ = param;
@@ -53,11 +54,6 @@ class SqliteStore::Table : public StateTable {
                            sqlite::QuoteIdentifier(fmt::format("{}__ix{}", name_, i)), q,
                            fmt::join(parts, ", ")));
     }
-    upsert_ = std::make_unique<sqlite::Statement>(
-        db_.handle(),
-        fmt::format("INSERT INTO {} ({}, c) VALUES ({}, ?{}) ON CONFLICT(identity) DO UPDATE "
-                    "SET c = c + excluded.c RETURNING c",
-                    q, insert_cols, insert_params, weight_param_));
     std::string row_params;
     for (int p = 1; p <= weight_param_; ++p) row_params += p == 1 ? "?" : ", ?";
     std::string many;
@@ -71,8 +67,6 @@ class SqliteStore::Table : public StateTable {
         db_.handle(), fmt::format("UPDATE {} SET c = ?2 WHERE identity = ?1", q));
     delete_ = std::make_unique<sqlite::Statement>(
         db_.handle(), fmt::format("DELETE FROM {} WHERE identity = ?1", q));
-    weight_ = std::make_unique<sqlite::Statement>(
-        db_.handle(), fmt::format("SELECT c FROM {} WHERE identity = ?1", q));
     scan_ =
         std::make_unique<sqlite::Statement>(db_.handle(), fmt::format("SELECT data, c FROM {}", q));
     count_ = std::make_unique<sqlite::Statement>(db_.handle(),
@@ -130,15 +124,10 @@ class SqliteStore::Table : public StateTable {
 
   std::vector<int64_t> Weights(std::span<const Row> rows) override {
     if (StateTable* cache = Cache()) return cache->Weights(rows);
-    std::vector<int64_t> out;
-    out.reserve(rows.size());
-    for (const Row& row : rows) {
-      RowIdentity id = IdentityOf(row);
-      weight_->BindBlob(1, id.data(), id.size());
-      out.push_back(weight_->Step() ? weight_->ColumnInt(0) : 0);
-      weight_->Reset();
-    }
-    return out;
+    std::vector<RowIdentity> ids;
+    ids.reserve(rows.size());
+    for (const Row& row : rows) ids.push_back(IdentityOf(row));
+    return StoredWeights(ids);
   }
 
   void Apply(const ZSet& delta) override {
@@ -151,24 +140,22 @@ class SqliteStore::Table : public StateTable {
       }
     }
     if (StateTable* cache = Cache()) {
-      ApplyKnowingWeights(delta, *cache);
+      std::vector<Row> rows;
+      std::vector<RowIdentity> ids;
+      rows.reserve(delta.size());
+      ids.reserve(delta.size());
+      for (const auto& entry : delta) {
+        rows.push_back(entry.first);
+        ids.push_back(IdentityOf(entry.first));
+      }
+      ApplyKnowingWeights(delta, ids, cache->Weights(rows));
       cache->Apply(delta);
       return;
     }
-    std::string data;
-    for (const auto& [row, w] : delta) {
-      RowIdentity id = IdentityOf(row);
-      data.clear();
-      EncodeRow(row, data);
-      BindRow(*upsert_, 1, id, data, row);
-      upsert_->BindInt(weight_param_, w);
-      int64_t now = upsert_->Step() ? upsert_->ColumnInt(0) : w;
-      upsert_->Reset();
-      if (now == 0) {
-        delete_->BindBlob(1, id.data(), id.size());
-        delete_->Run();
-      }
-    }
+    std::vector<RowIdentity> ids;
+    ids.reserve(delta.size());
+    for (const auto& entry : delta) ids.push_back(IdentityOf(entry.first));
+    ApplyKnowingWeights(delta, ids, StoredWeights(ids));
   }
 
   void Scan(const ScanVisitor& visit) override {
@@ -202,27 +189,55 @@ class SqliteStore::Table : public StateTable {
     return param;
   }
 
-  // With the stored weights known from the cache, new rows go in with multi-row INSERTs and
-  // the rest are plain UPDATEs or DELETEs: no upsert, no read back.
-  void ApplyKnowingWeights(const ZSet& delta, StateTable& cache) {
-    std::vector<Row> rows;
-    rows.reserve(delta.size());
-    for (const auto& entry : delta) rows.push_back(entry.first);
-    std::vector<int64_t> before = cache.Weights(rows);
-    std::vector<RowIdentity> ids(kInsertChunk);
+  // The stored weight of each identity (0 when absent), read with one statement per chunk.
+  std::vector<int64_t> StoredWeights(const std::vector<RowIdentity>& ids) {
+    std::vector<int64_t> out(ids.size(), 0);
+    std::unordered_map<std::string_view, size_t> first;  // identity -> its first position
+    first.reserve(ids.size());
+    std::vector<size_t> distinct;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      std::string_view id(reinterpret_cast<const char*>(ids[i].data()), ids[i].size());
+      if (first.emplace(id, i).second) distinct.push_back(i);
+    }
+    for (size_t start = 0; start < distinct.size(); start += kLookupChunk) {
+      size_t n = std::min(kLookupChunk, distinct.size() - start);
+      size_t slots = RoundUpToPowerOfTwo(n);
+      sqlite::Statement& stmt = WeightsStatement(slots);
+      for (size_t k = 0; k < slots; ++k) {
+        const RowIdentity& id = ids[distinct[start + std::min(k, n - 1)]];
+        stmt.BindBlob(static_cast<int>(k + 1), id.data(), id.size());
+      }
+      while (stmt.Step()) {
+        std::string_view id = stmt.ColumnBlob(0);
+        auto it = first.find(id);
+        if (it != first.end()) out[it->second] = stmt.ColumnInt(1);
+      }
+      stmt.Reset();
+    }
+    for (size_t i = 0; i < ids.size(); ++i) {
+      std::string_view id(reinterpret_cast<const char*>(ids[i].data()), ids[i].size());
+      out[i] = out[first.at(id)];
+    }
+    return out;
+  }
+
+  // With the stored weights known, new rows go in with multi-row INSERTs and the rest are plain
+  // UPDATEs or DELETEs: no upsert, no read back. `ids` are the delta rows' identities, in order.
+  void ApplyKnowingWeights(const ZSet& delta, const std::vector<RowIdentity>& ids,
+                           const std::vector<int64_t>& before) {
     std::vector<std::string> data(kInsertChunk);
-    std::vector<std::pair<const Row*, int64_t>> pending;
+    std::vector<size_t> pending;  // positions in the delta of rows new to the table
     auto flush = [&](bool all) {
       while (pending.size() >= kInsertChunk || (all && !pending.empty())) {
         size_t n = pending.size() >= kInsertChunk ? kInsertChunk : 1;
         sqlite::Statement& stmt = n == kInsertChunk ? *insert_many_ : *insert_one_;
         int param = 1;
         for (size_t k = 0; k < n; ++k) {
-          const auto& [row, w] = pending[pending.size() - n + k];
-          ids[k] = IdentityOf(*row);
+          size_t pos = pending[pending.size() - n + k];
+          const auto& [row, w] = delta.begin()[pos];
           data[k].clear();
-          EncodeRow(*row, data[k]);
-          param = BindRow(stmt, param, ids[k], data[k], *row);
+          EncodeRow(row, data[k]);
+          param = BindRow(stmt, param, ids[pos], data[k], row);
           stmt.BindInt(param++, w);
         }
         stmt.Run();
@@ -231,13 +246,14 @@ class SqliteStore::Table : public StateTable {
     };
     size_t i = 0;
     for (const auto& [row, w] : delta) {
-      int64_t old = before[i++];
+      size_t pos = i++;
+      int64_t old = before[pos];
       if (old == 0) {
-        pending.emplace_back(&row, w);
+        pending.push_back(pos);
         flush(false);
         continue;
       }
-      RowIdentity id = IdentityOf(row);
+      const RowIdentity& id = ids[pos];
       if (old + w == 0) {
         delete_->BindBlob(1, id.data(), id.size());
         delete_->Run();
@@ -248,6 +264,18 @@ class SqliteStore::Table : public StateTable {
       }
     }
     flush(true);
+  }
+
+  // A statement reading the weights of `slots` identities at once.
+  sqlite::Statement& WeightsStatement(size_t slots) {
+    auto& stmt = weights_[slots];
+    if (stmt) return *stmt;
+    std::string marks;
+    for (size_t k = 0; k < slots; ++k) marks += k ? ",?" : "?";
+    stmt = std::make_unique<sqlite::Statement>(
+        db_.handle(), fmt::format("SELECT identity, c FROM {} WHERE identity IN ({})",
+                                  sqlite::QuoteIdentifier(name_), marks));
+    return *stmt;
   }
 
   StateTable* Cache() {
@@ -302,8 +330,8 @@ class SqliteStore::Table : public StateTable {
   bool cache_enabled_;
   int weight_param_ = 3;
   std::unique_ptr<StateTable> cache_;
-  std::unique_ptr<sqlite::Statement> upsert_, delete_, weight_, scan_, count_, update_, insert_one_,
-      insert_many_;
+  std::unique_ptr<sqlite::Statement> delete_, scan_, count_, update_, insert_one_, insert_many_;
+  std::map<size_t, std::unique_ptr<sqlite::Statement>> weights_;
   std::map<std::pair<size_t, size_t>, std::unique_ptr<sqlite::Statement>> lookups_;
 };
 
@@ -316,19 +344,28 @@ SqliteStore::~SqliteStore() = default;
 std::string SqliteStore::TableNameFor(const StateTableSpec& spec) {
   std::string shape = fmt::format("{}", spec.arity);
   for (const auto& index : spec.indexes) shape += fmt::format("|{}", fmt::join(index, ","));
+  if (spec.one_row_per_key) shape += "|one row per key";
   return fmt::format("{}__{:08x}", spec.name,
                      static_cast<uint32_t>(XXH3_64bits(shape.data(), shape.size())));
 }
 
 StateTable& SqliteStore::Open(const StateTableSpec& spec) {
-  auto it = tables_.find(spec.name);
-  if (it != tables_.end()) {
-    const StateTableSpec& have = it->second->spec();
-    if (have.arity != spec.arity || have.indexes != spec.indexes) {
+  StateTable* open = nullptr;
+  if (auto it = tables_.find(spec.name); it != tables_.end()) open = it->second.get();
+  if (auto it = keyed_tables_.find(spec.name); it != keyed_tables_.end()) open = it->second.get();
+  if (open) {
+    const StateTableSpec& have = open->spec();
+    if (have.arity != spec.arity || have.indexes != spec.indexes ||
+        have.one_row_per_key != spec.one_row_per_key) {
       throw Error(ErrorCode::kSchema, "state table reopened with another shape",
                   {.table = spec.name});
     }
-    return *it->second;
+    return *open;
+  }
+  if (spec.one_row_per_key) {
+    auto& slot = keyed_tables_[spec.name];
+    slot = std::make_unique<SqliteKeyedTable>(db_, TableNameFor(spec), spec);
+    return *slot;
   }
   auto& slot = tables_[spec.name];
   slot = std::make_unique<Table>(db_, spec, options_.cache_state);
@@ -337,6 +374,7 @@ StateTable& SqliteStore::Open(const StateTableSpec& spec) {
 
 void SqliteStore::DropCaches() {
   for (auto& entry : tables_) entry.second->DropCache();
+  for (auto& entry : keyed_tables_) entry.second->DropCache();
 }
 
 std::optional<int64_t> SqliteStore::LastUpdate(const std::string& table) {

@@ -7,12 +7,14 @@
 
 #include "engine/state_store.h"
 #include "stores/sqlite_db.h"
+#include "stores/sqlite_keyed_table.h"
 
 namespace zload {
 
 // A StateStore in an SQLite database file (layout in stores/FORMATS.md): one table per delay
 // vertex named `<spec.name>__<shape-hash>` with columns identity, data, one ixd__ column per
-// index column, and c (the weight); plus last_update(table_name, t).
+// index column, and c (the weight), or for a table of one row per key (identity of the key,
+// data, c), never mirrored in memory; plus last_update(table_name, t).
 // Writes go to SQLite at once; wrap a batch in a sqlite::Transaction to make it atomic. With
 // `cache_state`, each table is also mirrored in memory (loaded on Open) and read from there:
 // correct only while this connection is the only writer; call DropCaches() after a rollback.
@@ -30,7 +32,8 @@ class SqliteStore : public StateStore {
   StateTable& Open(const StateTableSpec& spec) override;
   // The SQL table name that holds the state described by `spec`.
   static std::string TableNameFor(const StateTableSpec& spec);
-  // Forgets the in-memory mirrors; they reload from the database on next use.
+  // Forgets the in-memory mirrors and remembered look-ups; they reload from the database on
+  // next use. Call after a rollback.
   void DropCaches();
   // The frontier of `table`: every change up to and including that time is written
   // (nullopt when never set).
@@ -44,6 +47,7 @@ class SqliteStore : public StateStore {
   sqlite::Database& db_;
   Options options_;
   std::map<std::string, std::unique_ptr<Table>> tables_;
+  std::map<std::string, std::unique_ptr<SqliteKeyedTable>> keyed_tables_;  // one row per key
 };
 
 }  // namespace zload

@@ -69,8 +69,10 @@ void GroupReduceOp::Bind(StateStore& store, const std::string& prefix) {
   std::vector<std::vector<size_t>> indexes;
   if (width > 0) indexes.push_back(key_columns);
   state->groups_name = prefix + "__groups";
-  state->groups = &store.Open(
-      {.name = state->groups_name, .arity = state->accumulator.StoredArity(), .indexes = indexes});
+  state->groups = &store.Open({.name = state->groups_name,
+                               .arity = state->accumulator.StoredArity(),
+                               .indexes = indexes,
+                               .one_row_per_key = width > 0});
   for (size_t i = 0; i < aggregates_.size(); ++i) {
     if (!IsExtreme(aggregates_[i].kind)) continue;
     state->extreme_aggregates.push_back(i);

@@ -53,6 +53,8 @@ class GroupReduceOp : public Operator {
   void Bind(StateStore& store, const std::string& prefix) override;
   ZSet Step(std::span<const ZSet* const> deltas) override;
   ZSet Evaluate(std::span<const ZSet* const> inputs) const override;
+  // The input columns grouped by; they are the first output columns, in this order.
+  const std::vector<size_t>& group_by() const { return group_by_; }
 
  private:
   struct State;

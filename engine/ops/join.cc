@@ -17,9 +17,14 @@ JoinOp::JoinOp(size_t left_arity, std::vector<size_t> left_keys, size_t right_ar
 }
 
 void JoinOp::Bind(StateStore& store, const std::string& prefix) {
-  left_ = &store.Open({.name = prefix + "__left", .arity = left_arity_, .indexes = {left_keys_}});
-  right_ =
-      &store.Open({.name = prefix + "__right", .arity = right_arity_, .indexes = {right_keys_}});
+  left_ = &store.Open({.name = prefix + "__left",
+                       .arity = left_arity_,
+                       .indexes = {left_keys_},
+                       .integral_of_input = 0});
+  right_ = &store.Open({.name = prefix + "__right",
+                        .arity = right_arity_,
+                        .indexes = {right_keys_},
+                        .integral_of_input = 1});
 }
 
 ZSet JoinOp::Step(std::span<const ZSet* const> deltas) {

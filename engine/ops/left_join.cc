@@ -17,9 +17,14 @@ LeftJoinOp::LeftJoinOp(size_t left_arity, std::vector<size_t> left_keys, size_t 
 }
 
 void LeftJoinOp::Bind(StateStore& store, const std::string& prefix) {
-  left_ = &store.Open({.name = prefix + "__left", .arity = left_arity_, .indexes = {left_keys_}});
-  right_ =
-      &store.Open({.name = prefix + "__right", .arity = right_arity_, .indexes = {right_keys_}});
+  left_ = &store.Open({.name = prefix + "__left",
+                       .arity = left_arity_,
+                       .indexes = {left_keys_},
+                       .integral_of_input = 0});
+  right_ = &store.Open({.name = prefix + "__right",
+                        .arity = right_arity_,
+                        .indexes = {right_keys_},
+                        .integral_of_input = 1});
 }
 
 // For a key k, let A|k be the left rows with key k and has(k) whether the right side holds a row

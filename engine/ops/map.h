@@ -16,6 +16,8 @@ class MapOp : public Operator {
   std::string Kind() const override { return "map"; }
   ZSet Step(std::span<const ZSet* const> deltas) override { return Evaluate(deltas); }
   ZSet Evaluate(std::span<const ZSet* const> inputs) const override;
+  // The expressions, one per output column.
+  const std::vector<ExprPtr>& exprs() const { return exprs_; }
 
  private:
   std::vector<ExprPtr> exprs_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <random>
@@ -144,6 +145,76 @@ TEST_P(StateStoreConformance, RandomAppliesMatchModelAndSurviveReopen) {
   }
 }
 
+// A table of one row per key: rows are inserted, replaced by another row of the same key (in
+// either order within one delta), re-weighted and removed; every read matches the model.
+TEST_P(StateStoreConformance, OneRowPerKeyTableMatchesModel) {
+  auto sut = Make();
+  const StateTableSpec spec{.name = "view__2_group_reduce__groups",
+                            .arity = 3,
+                            .indexes = {{0, 1}},
+                            .one_row_per_key = true};
+  std::mt19937_64 rng(11);
+  ZSet model;
+  auto stored_with_key = [&](const Row& key) -> const ZSet::Entry* {
+    for (const auto& entry : model) {
+      if (Pick(entry.first, spec.indexes[0]) == key) return &entry;
+    }
+    return nullptr;
+  };
+  for (int step = 0; step < 60; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    StateTable& table = sut->store().Open(spec);
+    ZSet delta;
+    std::vector<Row> touched;
+    for (int k = static_cast<int>(rng() % 10); k > 0; --k) {
+      Row key{RandomValue(rng), RandomValue(rng)};
+      if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
+      touched.push_back(key);
+      Row fresh = key;
+      fresh.push_back(Value::Integer(static_cast<int64_t>(rng() % 1000)));
+      const ZSet::Entry* old = stored_with_key(key);
+      const int64_t w = static_cast<int64_t>(rng() % 3) + 1;
+      if (old == nullptr) {
+        delta.Add(fresh, w);
+      } else if (rng() % 3 == 0) {
+        delta.Add(old->first, -old->second);  // removed
+      } else if (rng() % 2 == 0) {
+        delta.Add(old->first, w);  // re-weighted
+      } else if (fresh != old->first) {
+        if (rng() % 2 == 0) {
+          delta.Add(fresh, w);
+          delta.Add(old->first, -old->second);
+        } else {
+          delta.Add(old->first, -old->second);
+          delta.Add(fresh, w);
+        }
+      }
+    }
+    table.Apply(delta);
+    model.AddAll(delta);
+    ASSERT_EQ(Contents(table).ToString(), model.ToString());
+    ASSERT_EQ(table.Size(), model.size());
+    touched.push_back({Value::Text("absent"), Value()});
+    std::vector<ZSet> got(touched.size());
+    table.Lookup(0, touched, [&](size_t pos, const Row& row, int64_t w) { got[pos].Add(row, w); });
+    for (size_t pos = 0; pos < touched.size(); ++pos) {
+      ZSet want;
+      if (const ZSet::Entry* e = stored_with_key(touched[pos])) want.Add(e->first, e->second);
+      ASSERT_EQ(got[pos].ToString(), want.ToString());
+    }
+    std::vector<Row> probe;
+    for (const auto& entry : model) probe.push_back(entry.first);
+    if (!probe.empty()) {
+      Row other = probe.front();
+      other[2] = Value::Text("not stored");
+      probe.push_back(other);  // same key, another row
+    }
+    std::vector<int64_t> weights = table.Weights(probe);
+    for (size_t i = 0; i < probe.size(); ++i) ASSERT_EQ(weights[i], model.Weight(probe[i]));
+    if (step % 10 == 9) sut->Reopen();
+  }
+}
+
 TEST_P(StateStoreConformance, LookupOfManyKeysCrossesChunks) {
   auto sut = Make();
   StateTable& table = sut->store().Open({"big__groups", 2, {{0}}});
@@ -176,6 +247,20 @@ INSTANTIATE_TEST_SUITE_P(Stores, StateStoreConformance,
                                  "sqlite_cached",
                                  [] { return std::make_unique<SqliteUnderTest>(true); }}),
                          [](const auto& info) { return std::string(info.param.first); });
+
+TEST(SqliteStoreTest, TwoRowsWithOneKeyAreRefused) {
+  SqliteUnderTest sut(false);
+  StateTable& table = sut.store().Open(
+      {.name = "g__groups", .arity = 2, .indexes = {{0}}, .one_row_per_key = true});
+  table.Apply(ZSet{{{Value::Integer(1), Value::Integer(10)}, 1}});
+  try {
+    table.Apply(ZSet{{{Value::Integer(1), Value::Integer(11)}, 1}});
+    FAIL() << "a second row with key 1 was accepted";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInternal);
+    EXPECT_NE(e.message().find("two rows with key (1)"), std::string::npos) << e.message();
+  }
+}
 
 TEST(SqliteStoreTest, LastUpdatePersists) {
   SqliteUnderTest sut(false);

@@ -1,0 +1,246 @@
+#include "stores/sqlite_keyed_table.h"
+
+#include <fmt/format.h>
+
+#include "engine/error.h"
+
+namespace zload {
+namespace {
+
+constexpr size_t kReadChunk = 128;  // keys per look-up statement
+// Rows per multi-row write statement: the largest that fits what is left.
+constexpr size_t kChunkSizes[] = {64, 16, 4, 1};
+
+size_t ChunkSize(size_t left) {
+  for (size_t n : kChunkSizes) {
+    if (n <= left) return n;
+  }
+  return 1;
+}
+
+size_t RoundUpToPowerOfTwo(size_t n) {
+  size_t p = 1;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+}  // namespace
+
+SqliteKeyedTable::SqliteKeyedTable(sqlite::Database& db, std::string name, StateTableSpec spec)
+    : db_(db), name_(std::move(name)), spec_(std::move(spec)) {
+  if (spec_.indexes.size() != 1) {
+    throw Error(ErrorCode::kInternal, "a keyed state table needs exactly one index",
+                {.table = name_});
+  }
+  const std::string q = sqlite::QuoteIdentifier(name_);
+  db_.Exec(
+      fmt::format("CREATE TABLE IF NOT EXISTS {} (identity BLOB PRIMARY KEY, data BLOB NOT "
+                  "NULL, c INTEGER NOT NULL) WITHOUT ROWID",
+                  q));
+  sqlite3* h = db_.handle();
+  scan_ = std::make_unique<sqlite::Statement>(h, fmt::format("SELECT data, c FROM {}", q));
+  count_ = std::make_unique<sqlite::Statement>(h, fmt::format("SELECT count(*) FROM {}", q));
+}
+
+SqliteKeyedTable::~SqliteKeyedTable() = default;
+
+SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdentity>& ids) {
+  StoredByKey out;
+  out.reserve(ids.size());
+  for (size_t start = 0; start < ids.size(); start += kReadChunk) {
+    const size_t n = std::min(kReadChunk, ids.size() - start);
+    const size_t slots = RoundUpToPowerOfTwo(n);
+    sqlite::Statement& stmt = ReadStatement(slots);
+    for (size_t k = 0; k < slots; ++k) {
+      const RowIdentity& id = ids[start + std::min(k, n - 1)];  // pad with the last key
+      stmt.BindBlob(static_cast<int>(k + 1), id.data(), id.size());
+    }
+    while (stmt.Step()) {
+      std::string_view blob = stmt.ColumnBlob(0);
+      RowIdentity id{};
+      if (blob.size() != id.size()) {
+        throw Error(ErrorCode::kInternal, "stored identity of the wrong size", {.table = name_});
+      }
+      std::copy(blob.begin(), blob.end(), id.begin());
+      out.insert_or_assign(id, Stored{DecodeRow(stmt.ColumnBlob(1)), stmt.ColumnInt(2)});
+    }
+    stmt.Reset();
+  }
+  return out;
+}
+
+void SqliteKeyedTable::Lookup(size_t index, std::span<const Row> keys, const LookupVisitor& visit) {
+  if (index != 0) throw Error(ErrorCode::kInternal, "no such index", {.table = name_});
+  std::vector<RowIdentity> ids;
+  ids.reserve(keys.size());
+  for (const Row& key : keys) ids.push_back(IdentityOf(key));
+  looked_up_ = Read(ids);
+  looked_up_absent_.clear();
+  for (size_t pos = 0; pos < keys.size(); ++pos) {
+    auto it = looked_up_.find(ids[pos]);
+    if (it == looked_up_.end()) {
+      looked_up_absent_.insert(ids[pos]);
+      continue;
+    }
+    visit(pos, it->second.row, it->second.weight);
+  }
+}
+
+std::vector<int64_t> SqliteKeyedTable::Weights(std::span<const Row> rows) {
+  std::vector<RowIdentity> ids;
+  ids.reserve(rows.size());
+  for (const Row& row : rows) ids.push_back(IdentityOf(Pick(row, spec_.indexes[0])));
+  StoredByKey stored = Read(ids);
+  std::vector<int64_t> out;
+  out.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto it = stored.find(ids[i]);
+    out.push_back(it != stored.end() && it->second.row == rows[i] ? it->second.weight : 0);
+  }
+  return out;
+}
+
+void SqliteKeyedTable::Apply(const ZSet& delta) {
+  StoredByKey recent = std::move(looked_up_);
+  std::unordered_set<RowIdentity, IdentityHash> recent_absent = std::move(looked_up_absent_);
+  looked_up_.clear();
+  looked_up_absent_.clear();
+  // The rows of each key: what is stored, then the delta's entries, consolidated.
+  std::unordered_map<RowIdentity, std::vector<Stored>, IdentityHash> by_key;
+  by_key.reserve(delta.size());
+  for (const auto& [row, w] : delta) {
+    if (row.size() != spec_.arity) {
+      throw Error(
+          ErrorCode::kInternal,
+          fmt::format("row of width {} applied to state of width {}", row.size(), spec_.arity),
+          {.table = name_});
+    }
+    by_key[IdentityOf(Pick(row, spec_.indexes[0]))];
+  }
+  // Keys the last Lookup() read need no second read.
+  std::vector<RowIdentity> unread;
+  StoredByKey stored;
+  stored.reserve(by_key.size());
+  for (const auto& entry : by_key) {
+    if (auto it = recent.find(entry.first); it != recent.end()) {
+      stored.emplace(entry.first, std::move(it->second));
+    } else if (!recent_absent.count(entry.first)) {
+      unread.push_back(entry.first);
+    }
+  }
+  stored.merge(Read(unread));
+  for (auto& [id, rows] : by_key) {
+    auto it = stored.find(id);
+    if (it != stored.end()) rows.push_back(it->second);
+  }
+  for (const auto& [row, w] : delta) {
+    std::vector<Stored>& rows = by_key[IdentityOf(Pick(row, spec_.indexes[0]))];
+    auto same =
+        std::find_if(rows.begin(), rows.end(), [&](const Stored& s) { return s.row == row; });
+    if (same == rows.end()) {
+      rows.push_back({row, w});
+    } else {
+      same->weight += w;
+    }
+  }
+
+  // New and changed rows are written with multi-row upserts, removed ones with multi-row
+  // deletes.
+  std::vector<std::pair<const RowIdentity*, const Stored*>> writes;
+  std::vector<const RowIdentity*> removes;
+  for (const auto& [id, rows] : by_key) {
+    const Stored* result = nullptr;
+    for (const Stored& s : rows) {
+      if (s.weight == 0) continue;
+      if (result) {
+        throw Error(ErrorCode::kInternal,
+                    fmt::format("two rows with key {} in a table of one row per key: {} and {}",
+                                RowToString(Pick(s.row, spec_.indexes[0])),
+                                RowToString(result->row), RowToString(s.row)),
+                    {.table = name_});
+      }
+      result = &s;
+    }
+    auto before = stored.find(id);
+    if (!result) {
+      if (before != stored.end()) removes.push_back(&id);
+    } else if (before == stored.end() || before->second.weight != result->weight ||
+               before->second.row != result->row) {
+      writes.emplace_back(&id, result);
+    }
+  }
+  std::vector<std::string> encoded(kChunkSizes[0]);
+  for (size_t i = 0; i < writes.size();) {
+    const size_t n = ChunkSize(writes.size() - i);
+    sqlite::Statement& stmt = UpsertStatement(n);
+    int param = 1;
+    for (size_t k = 0; k < n; ++k) {
+      const auto& [id, row] = writes[i + k];
+      encoded[k].clear();
+      EncodeRow(row->row, encoded[k]);
+      stmt.BindBlob(param++, id->data(), id->size());
+      stmt.BindBlob(param++, encoded[k].data(), encoded[k].size());
+      stmt.BindInt(param++, row->weight);
+    }
+    stmt.Run();
+    i += n;
+  }
+  for (size_t i = 0; i < removes.size();) {
+    const size_t n = ChunkSize(removes.size() - i);
+    sqlite::Statement& stmt = DeleteStatement(n);
+    for (size_t k = 0; k < n; ++k) {
+      stmt.BindBlob(static_cast<int>(k + 1), removes[i + k]->data(), removes[i + k]->size());
+    }
+    stmt.Run();
+    i += n;
+  }
+}
+
+sqlite::Statement& SqliteKeyedTable::UpsertStatement(size_t rows) {
+  auto& stmt = upserts_[rows];
+  if (stmt) return *stmt;
+  std::string values;
+  for (size_t k = 0; k < rows; ++k) values += k ? ", (?, ?, ?)" : "(?, ?, ?)";
+  stmt = std::make_unique<sqlite::Statement>(
+      db_.handle(),
+      fmt::format("INSERT INTO {} (identity, data, c) VALUES {} ON CONFLICT(identity) DO UPDATE "
+                  "SET data = excluded.data, c = excluded.c",
+                  sqlite::QuoteIdentifier(name_), values));
+  return *stmt;
+}
+
+sqlite::Statement& SqliteKeyedTable::DeleteStatement(size_t rows) {
+  auto& stmt = deletes_[rows];
+  if (stmt) return *stmt;
+  std::string marks;
+  for (size_t k = 0; k < rows; ++k) marks += k ? ",?" : "?";
+  stmt = std::make_unique<sqlite::Statement>(
+      db_.handle(),
+      fmt::format("DELETE FROM {} WHERE identity IN ({})", sqlite::QuoteIdentifier(name_), marks));
+  return *stmt;
+}
+
+void SqliteKeyedTable::Scan(const ScanVisitor& visit) {
+  while (scan_->Step()) visit(DecodeRow(scan_->ColumnBlob(0)), scan_->ColumnInt(1));
+  scan_->Reset();
+}
+
+size_t SqliteKeyedTable::Size() {
+  count_->Step();
+  const size_t n = static_cast<size_t>(count_->ColumnInt(0));
+  count_->Reset();
+  return n;
+}
+
+sqlite::Statement& SqliteKeyedTable::ReadStatement(size_t slots) {
+  auto& stmt = reads_[slots];
+  if (stmt) return *stmt;
+  std::string marks;
+  for (size_t k = 0; k < slots; ++k) marks += k ? ",?" : "?";
+  stmt = std::make_unique<sqlite::Statement>(
+      db_.handle(), fmt::format("SELECT identity, data, c FROM {} WHERE identity IN ({})",
+                                sqlite::QuoteIdentifier(name_), marks));
+  return *stmt;
+}
+
+}  // namespace zload

@@ -1,0 +1,219 @@
+#include "stores/sqlite_view_table.h"
+
+#include <fmt/format.h>
+
+#include <unordered_map>
+
+#include "engine/error.h"
+
+namespace zload {
+namespace {
+
+using sqlite::QuoteIdentifier;
+using sqlite::Statement;
+
+// Rows per multi-row statement: the largest that fits what is left.
+constexpr size_t kChunkSizes[] = {64, 16, 4, 1};
+
+size_t ChunkSize(size_t left) {
+  for (size_t n : kChunkSizes) {
+    if (n <= left) return n;
+  }
+  return 1;
+}
+
+std::string DeclaredType(Type t) { return t == Type::kNull ? "" : std::string(" ") + TypeName(t); }
+
+std::string Tuple(size_t width) {
+  std::string out = "(";
+  for (size_t c = 0; c < width; ++c) out += c ? ", ?" : "?";
+  return out + ")";
+}
+
+}  // namespace
+
+void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const Schema& schema,
+                           const std::vector<size_t>& key) {
+  std::vector<std::string> cols, names, key_names;
+  for (const Column& c : schema.columns()) {
+    cols.push_back(QuoteIdentifier(c.name) + DeclaredType(c.type));
+    names.push_back(QuoteIdentifier(c.name));
+  }
+  for (size_t k : key) key_names.push_back(names.at(k));
+  db.Exec(fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL)",
+                      QuoteIdentifier(name), fmt::join(cols, ", ")));
+  if (key.empty()) {
+    db.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+                        QuoteIdentifier(name + "__rows"), QuoteIdentifier(name),
+                        fmt::join(names, ", ")));
+  } else {
+    db.Exec(fmt::format("CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} ({})",
+                        QuoteIdentifier(name + "__key"), QuoteIdentifier(name),
+                        fmt::join(key_names, ", ")));
+  }
+}
+
+std::vector<size_t> SqliteViewTableKey(sqlite::Database& db, const std::string& name) {
+  const std::string index = name + "__key";
+  Statement info(db.handle(), "SELECT cid FROM pragma_index_info(?1) ORDER BY seqno");
+  info.BindText(1, index);
+  std::vector<size_t> key;
+  while (info.Step()) key.push_back(static_cast<size_t>(info.ColumnInt(0)));
+  return key;
+}
+
+SqliteViewWriter::SqliteViewWriter(sqlite::Database& db, std::string name, Schema schema,
+                                   std::vector<size_t> key)
+    : db_(db), name_(std::move(name)), schema_(std::move(schema)), key_(std::move(key)) {
+  const std::string q = QuoteIdentifier(name_);
+  const size_t n = schema_.size();
+  std::vector<std::string> cols, match;
+  for (size_t i = 0; i < n; ++i) {
+    cols.push_back(QuoteIdentifier(schema_[i].name));
+    match.push_back(fmt::format("{} IS ?{}", cols.back(), i + 1));
+  }
+  const std::string where = fmt::format("{}", fmt::join(match, " AND "));
+  sqlite3* h = db_.handle();
+  update_ = std::make_unique<Statement>(
+      h, fmt::format("UPDATE {} SET _count_ = _count_ + ?{} WHERE {}", q, n + 1, where));
+  insert_ = std::make_unique<Statement>(h, fmt::format("INSERT INTO {} ({}, _count_) VALUES {}", q,
+                                                       fmt::join(cols, ", "), Tuple(n + 1)));
+  delete_ = std::make_unique<Statement>(
+      h, fmt::format("DELETE FROM {} WHERE {} AND _count_ = ?{}", q, where, n + 1));
+}
+
+SqliteViewWriter::~SqliteViewWriter() = default;
+
+void SqliteViewWriter::Apply(const ZSet& delta) {
+  if (!key_.empty()) return ApplyKeyed(delta);
+  for (const auto& [row, w] : delta) ApplyRow(row, w);
+}
+
+// A row whose count reaches 0 is deleted in one statement; otherwise its count moves, and a row
+// not yet there is inserted.
+void SqliteViewWriter::ApplyRow(const Row& row, int64_t w) {
+  const int n = static_cast<int>(schema_.size());
+  sqlite3* h = db_.handle();
+  if (w < 0) {
+    for (int c = 0; c < n; ++c) delete_->Bind(c + 1, row[c]);
+    delete_->BindInt(n + 1, -w);
+    delete_->Run();
+    if (sqlite3_changes64(h) > 0) return;
+  }
+  for (int c = 0; c < n; ++c) update_->Bind(c + 1, row[c]);
+  update_->BindInt(n + 1, w);
+  update_->Run();
+  if (sqlite3_changes64(h) > 0) return;
+  for (int c = 0; c < n; ++c) insert_->Bind(c + 1, row[c]);
+  insert_->BindInt(n + 1, w);
+  insert_->Run();
+}
+
+void SqliteViewWriter::ApplyKeyed(const ZSet& delta) {
+  // The delta's entries per non-NULL key.
+  struct KeyChange {
+    std::vector<const ZSet::Entry*> entries;
+  };
+  std::unordered_map<Row, KeyChange, RowHash> by_key;
+  std::vector<const Row*> order;  // keys in first-seen order
+  for (const ZSet::Entry& entry : delta) {
+    Row key = Pick(entry.first, key_);
+    bool has_null = false;
+    for (const Value& v : key) has_null |= v.is_null();
+    if (has_null) {
+      ApplyRow(entry.first, entry.second);
+      continue;
+    }
+    auto [it, fresh] = by_key.try_emplace(std::move(key));
+    if (fresh) order.push_back(&it->first);
+    it->second.entries.push_back(&entry);
+  }
+  std::vector<const Row*> upserts;  // rows of weight 1 replacing their key's row, if any
+  std::vector<const Row*> removed;  // keys whose one row leaves
+  for (const Row* key : order) {
+    const std::vector<const ZSet::Entry*>& entries = by_key.at(*key).entries;
+    const ZSet::Entry* added = nullptr;
+    const ZSet::Entry* gone = nullptr;
+    bool simple = entries.size() <= 2;
+    for (const ZSet::Entry* e : entries) {
+      if (e->second == 1 && !added) {
+        added = e;
+      } else if (e->second == -1 && !gone) {
+        gone = e;
+      } else {
+        simple = false;
+      }
+    }
+    if (simple && added) {
+      upserts.push_back(&added->first);
+    } else if (simple && gone) {
+      removed.push_back(key);
+    } else {
+      for (const ZSet::Entry* e : entries) {
+        if (e->second < 0) ApplyRow(e->first, e->second);
+      }
+      for (const ZSet::Entry* e : entries) {
+        if (e->second > 0) ApplyRow(e->first, e->second);
+      }
+    }
+  }
+  for (size_t i = 0; i < removed.size();) {
+    const size_t n = ChunkSize(removed.size() - i);
+    Statement& stmt = DeleteByKeyStatement(n);
+    int param = 1;
+    for (size_t k = 0; k < n; ++k) {
+      for (const Value& v : *removed[i + k]) stmt.Bind(param++, v);
+    }
+    stmt.Run();
+    i += n;
+  }
+  for (size_t i = 0; i < upserts.size();) {
+    const size_t n = ChunkSize(upserts.size() - i);
+    Statement& stmt = UpsertStatement(n);
+    int param = 1;
+    for (size_t k = 0; k < n; ++k) {
+      for (const Value& v : *upserts[i + k]) stmt.Bind(param++, v);
+      stmt.BindInt(param++, 1);
+    }
+    stmt.Run();
+    i += n;
+  }
+}
+
+Statement& SqliteViewWriter::UpsertStatement(size_t rows) {
+  auto& stmt = upserts_[rows];
+  if (stmt) return *stmt;
+  std::vector<std::string> cols, keys, sets;
+  for (const Column& c : schema_.columns()) cols.push_back(QuoteIdentifier(c.name));
+  for (size_t k : key_) keys.push_back(cols[k]);
+  for (const std::string& c : cols) sets.push_back(fmt::format("{0} = excluded.{0}", c));
+  sets.push_back("_count_ = excluded._count_");
+  std::string values;
+  for (size_t r = 0; r < rows; ++r) values += (r ? ", " : "") + Tuple(cols.size() + 1);
+  stmt = std::make_unique<Statement>(
+      db_.handle(),
+      fmt::format("INSERT INTO {} ({}, _count_) VALUES {} ON CONFLICT({}) DO UPDATE SET {}",
+                  QuoteIdentifier(name_), fmt::join(cols, ", "), values, fmt::join(keys, ", "),
+                  fmt::join(sets, ", ")));
+  return *stmt;
+}
+
+Statement& SqliteViewWriter::DeleteByKeyStatement(size_t rows) {
+  auto& stmt = deletes_by_key_[rows];
+  if (stmt) return *stmt;
+  std::vector<std::string> keys;
+  for (size_t k : key_) keys.push_back(QuoteIdentifier(schema_[k].name));
+  std::string tuples;
+  for (size_t r = 0; r < rows; ++r) {
+    tuples += (r ? ", " : "") + (key_.size() == 1 ? std::string("?") : Tuple(key_.size()));
+  }
+  stmt = std::make_unique<Statement>(
+      db_.handle(),
+      key_.size() == 1
+          ? fmt::format("DELETE FROM {} WHERE {} IN ({})", QuoteIdentifier(name_), keys[0], tuples)
+          : fmt::format("DELETE FROM {} WHERE ({}) IN (VALUES {})", QuoteIdentifier(name_),
+                        fmt::join(keys, ", "), tuples));
+  return *stmt;
+}
+
+}  // namespace zload

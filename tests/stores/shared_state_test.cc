@@ -1,0 +1,125 @@
+// State served by base tables (a join side read from its source) and keyed view tables, checked
+// against the in-memory store and a model on random data.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "engine/memory_store.h"
+#include "stores/sqlite_job_store.h"
+#include "tests/support/scratch_dir.h"
+
+namespace zload {
+namespace {
+
+const Schema kItems({{"k", Type::kInteger}, {"name", Type::kText}, {"price", Type::kReal}});
+
+Row RandomItem(std::mt19937_64& rng) {
+  Value k = rng() % 6 == 0 ? Value() : Value::Integer(static_cast<int64_t>(rng() % 5));
+  Value name = rng() % 7 == 0 ? Value() : Value::Text(std::string(1, 'a' + rng() % 3));
+  return {k, name, Value::Real(static_cast<double>(rng() % 3))};
+}
+
+// What a look-up visits at `pos`; a row visited twice there (copies not summed) fails.
+ZSet LookedUp(StateTable& table, size_t index, const std::vector<Row>& keys, size_t pos) {
+  ZSet out;
+  table.Lookup(index, keys, [&](size_t p, const Row& row, int64_t w) {
+    if (p != pos) return;
+    EXPECT_EQ(out.Weight(row), 0) << "visited twice: " << RowToString(row);
+    out.Add(row, w);
+  });
+  return out;
+}
+
+// The base table's state answers like a memory table holding the same rows, copies included:
+// each distinct row once, weighted by its copies; Apply() leaves the table alone.
+TEST(SharedStateTest, BaseTableStateAnswersLikeMemory) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT, price REAL", {}}, kItems, true);
+  const StateTableSpec spec{
+      .name = "v__1_join__left", .arity = 3, .indexes = {{0}, {1, 0}}, .integral_of_input = 0};
+  std::unique_ptr<StateTable> shared = store.OpenBaseTableState("items", spec);
+  ASSERT_NE(shared, nullptr);
+  MemoryStore memory;
+  StateTable& model = memory.Open(spec);
+  std::mt19937_64 rng(5);
+  std::printf("seed 5\n");
+  for (int step = 0; step < 40; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    ZSet delta;
+    for (int i = static_cast<int>(rng() % 8); i > 0; --i) delta.Add(RandomItem(rng), 1 + rng() % 2);
+    model.Scan([&](const Row& row, int64_t w) {
+      if (rng() % 4 == 0) delta.Add(row, -static_cast<int64_t>(1 + rng() % w));
+    });
+    shared->Apply(delta);  // writes nothing: the loader writes the base table
+    EXPECT_EQ(store.ReadTable("items", false).size(), [&] {
+      ZSet z;
+      model.Scan([&](const Row& r, int64_t w) { z.Add(r, w); });
+      return z.size();
+    }());
+    store.ApplyToBaseTable("items", delta);
+    model.Apply(delta);
+    for (size_t index = 0; index < spec.indexes.size(); ++index) {
+      std::vector<Row> keys;
+      for (int i = 0; i < 6; ++i) keys.push_back(Pick(RandomItem(rng), spec.indexes[index]));
+      keys.push_back(keys.front());
+      for (size_t pos = 0; pos < keys.size(); ++pos) {
+        ASSERT_EQ(LookedUp(*shared, index, keys, pos).ToString(),
+                  LookedUp(model, index, keys, pos).ToString())
+            << "index " << index << " key " << RowToString(keys[pos]);
+      }
+    }
+    std::vector<Row> probe;
+    model.Scan([&](const Row& r, int64_t) { probe.push_back(r); });
+    probe.push_back(RandomItem(rng));
+    ASSERT_EQ(shared->Weights(probe), model.Weights(probe));
+    ASSERT_EQ(shared->Size(), model.Size());
+  }
+}
+
+// A keyed view table replaces rows in place, deletes leaving keys, and keeps NULL-keyed rows
+// apart; its contents always equal the integral of the deltas.
+TEST(SharedStateTest, KeyedViewTableEqualsIntegralOfDeltas) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  const Schema schema({{"g", Type::kInteger}, {"h", Type::kText}, {"total", Type::kReal}});
+  store.CreateKeyedViewTable("totals", schema, {0, 1});
+  std::mt19937_64 rng(9);
+  std::printf("seed 9\n");
+  ZSet model;
+  for (int step = 0; step < 60; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    ZSet delta;
+    std::vector<Row> touched;
+    for (int i = static_cast<int>(rng() % 8); i > 0; --i) {
+      Row key{rng() % 5 == 0 ? Value() : Value::Integer(static_cast<int64_t>(rng() % 4)),
+              Value::Text(rng() % 2 ? "x" : "y")};
+      if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
+      touched.push_back(key);
+      Row fresh = key;
+      fresh.push_back(Value::Real(static_cast<double>(rng() % 100)));
+      const ZSet::Entry* old = nullptr;
+      const std::vector<size_t> key_columns{0, 1};
+      for (const auto& e : model) {
+        if (Pick(e.first, key_columns) == key && !key[0].is_null()) old = &e;
+      }
+      switch (rng() % 3) {
+        case 0:  // a group appears, or its row is replaced
+          if (old && old->first != fresh) delta.Add(old->first, -1);
+          if (!old || old->first != fresh) delta.Add(fresh, 1);
+          break;
+        case 1:  // a group leaves
+          if (old) delta.Add(old->first, -1);
+          break;
+        default:  // a NULL-keyed or repeated row gains weight
+          if (key[0].is_null()) delta.Add(fresh, 1 + static_cast<int64_t>(rng() % 2));
+      }
+    }
+    store.ApplyToViewTable("totals", delta);
+    model.AddAll(delta);
+    ASSERT_EQ(store.ReadTable("totals", true).ToString(), model.ToString());
+  }
+}
+
+}  // namespace
+}  // namespace zload
