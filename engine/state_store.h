@@ -22,6 +22,10 @@ struct StateTableSpec {
   // position (every row that input ever delivered, with its weight), read before the step's
   // own delta is applied: a store may serve it from that input's own table.
   std::optional<size_t> integral_of_input;
+  // With integral_of_input: the input columns the table keeps, in order (every column when
+  // empty); with skips_null_last, rows whose last kept column is NULL are not kept.
+  std::vector<size_t> input_columns;
+  bool skips_null_last = false;
   // When true, the table never holds two rows with the same key of indexes[0] (REQUIRES:
   // indexes is not empty): a store may keep it keyed by that key and update rows in place.
   bool one_row_per_key = false;

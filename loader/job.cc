@@ -26,7 +26,7 @@ class RoutingStore : public StateStore {
   RoutingStore(const Graph& graph, StateStore& target, std::vector<std::string> prefixes)
       : graph_(graph), target_(target), prefixes_(std::move(prefixes)) {}
   StateTable& Open(const StateTableSpec& spec) override {
-    if (BaseBackedStateStore::SourceIntegral(graph_, spec)) return scratch_.Open(spec);
+    if (ServedRelation(graph_, spec)) return scratch_.Open(spec);
     for (const std::string& p : prefixes_) {
       if (spec.name.rfind(p, 0) == 0) return target_.Open(spec);
     }
@@ -76,6 +76,9 @@ std::string NormalizeSql(const std::string& sql) {
   ErrorCode code = e.code() == ErrorCode::kParse ? ErrorCode::kConfig : e.code();
   throw Error(code, what + ": " + e.message(), std::move(c));
 }
+
+// Begins the catalog shape of a view that a run left out: it is rebuilt when it returns.
+constexpr std::string_view kStaleMark = "stale\n";
 
 // Changes whenever the state tables a graph keeps change meaning (version 2: group accumulators
 // keyed by group, join sides read from base tables).
@@ -170,6 +173,11 @@ Job::Job(const JobConfig& config, JobStore* store) : config_(config), store_(sto
   for (View& v : views_) {
     ViewDefinition want{v.compiled.name, NormalizeSql(v.config->sql), ViewShape(v.compiled.name)};
     std::optional<ViewDefinition> have = store_->FindView(want.name);
+    if (have && have->shape.rfind(kStaleMark, 0) == 0) {
+      // Left out of a run that loaded rows: its table and state missed them.
+      store_->DropView(want.name);
+      have.reset();
+    }
     if (!have) {
       v.is_new = true;
       if (std::optional<std::vector<size_t>> key = UniqueKey(graph_, v.compiled.output)) {
@@ -196,6 +204,15 @@ Job::Job(const JobConfig& config, JobStore* store) : config_(config), store_(sto
   }
   state_ = std::make_unique<BaseBackedStateStore>(graph_, *store_);
   graph_.Bind(*state_);
+}
+
+void Job::MarkOmittedViewsStale() {
+  for (const ViewDefinition& stored : store_->Views()) {
+    bool kept = false;
+    for (const View& v : views_) kept |= v.compiled.name == stored.name;
+    if (kept || stored.shape.rfind(kStaleMark, 0) == 0) continue;
+    store_->PutView({stored.name, stored.sql, std::string(kStaleMark) + stored.shape});
+  }
 }
 
 Job::View* Job::FindView(const std::string& name) {

@@ -55,6 +55,11 @@ class Job {
   // `name` and every view that reads it, directly or through other views, in config order.
   std::vector<std::string> WithDependents(const std::string& name) const;
 
+  // Marks every view of the store's catalog that this config leaves out as stale: a run that
+  // loads rows does not maintain it, so when a config names it again it is rebuilt from the base
+  // tables. REQUIRES: a store; inside a transaction.
+  void MarkOmittedViewsStale();
+
   // Recomputes the named views from the base tables in the store and writes their tables and
   // state, leaving every other view's state untouched. REQUIRES: a store; inside a transaction.
   void BuildViews(const std::vector<std::string>& names);

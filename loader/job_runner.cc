@@ -210,6 +210,7 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
       if (v.is_new) new_views.push_back(v.compiled.name);
     }
     job->BuildViews(new_views);
+    job->MarkOmittedViewsStale();
     store->Commit();
   } catch (...) {
     store->Rollback();

@@ -9,6 +9,7 @@
 #include "engine/schema.h"
 #include "engine/state_store.h"
 #include "engine/zset.h"
+#include "stores/base_relation.h"
 
 namespace zload {
 
@@ -70,13 +71,14 @@ class JobStore {
   // Inserts one copy of each row (a faster ApplyToBaseTable for a delta of inserts only).
   virtual void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) = 0;
 
-  // State described by `spec` served by the base table of `source` (whose integral it is), or
-  // nullptr when this store keeps such state in a table of its own. Reads see the base table;
-  // Apply() writes nothing, so the caller must apply each delta to the base table after the
-  // iteration that read it. REQUIRES: spec.arity is the source's width.
-  virtual std::unique_ptr<StateTable> OpenBaseTableState(const std::string& source,
-                                                         const StateTableSpec& spec) {
-    (void)source;
+  // State described by `spec` served by the base tables `relation` reads (the state is that
+  // relation's integral), or nullptr when this store keeps such state in a table of its own.
+  // Reads see the base tables; Apply() writes nothing, so the caller must apply each delta to
+  // its base table after the iteration that read it. REQUIRES: spec.arity is the relation's
+  // width.
+  virtual std::unique_ptr<StateTable> OpenBaseRelationState(const BaseRelation& relation,
+                                                            const StateTableSpec& spec) {
+    (void)relation;
     (void)spec;
     return nullptr;
   }
@@ -106,6 +108,8 @@ class JobStore {
   virtual void PutSource(const SourceDefinition& source) = 0;
   virtual std::optional<ViewDefinition> FindView(const std::string& name) = 0;
   virtual void PutView(const ViewDefinition& view) = 0;
+  // Every view in the catalog, ordered by name.
+  virtual std::vector<ViewDefinition> Views() = 0;
 
   // The most recent load of a file with this content hash into `source`, if any.
   virtual std::optional<FileLoad> FindFileLoad(const std::string& source,

@@ -4,7 +4,7 @@
 #include <strings.h>
 
 #include "engine/error.h"
-#include "stores/sqlite_base_table_state.h"
+#include "stores/sqlite_base_relation_state.h"
 #include "stores/sqlite_view_table.h"
 
 namespace zload {
@@ -233,11 +233,28 @@ void SqliteJobStore::InsertBaseRows(const std::string& source, const std::vector
   Insert(Statements(source), pointers);
 }
 
-std::unique_ptr<StateTable> SqliteJobStore::OpenBaseTableState(const std::string& source,
-                                                               const StateTableSpec& spec) {
-  TableStatements& s = Statements(source);
-  if (s.is_view) throw Error(ErrorCode::kInternal, "not a base table", {.table = source});
-  return std::make_unique<SqliteBaseTableState>(db_, source, s.schema, s.primary_key, spec);
+std::unique_ptr<StateTable> SqliteJobStore::OpenBaseRelationState(const BaseRelation& relation,
+                                                                  const StateTableSpec& spec) {
+  std::vector<std::vector<std::string>> primary_keys;
+  for (const std::string& table : relation.tables) {
+    TableStatements& s = Statements(table);
+    if (s.is_view) throw Error(ErrorCode::kInternal, "not a base table", {.table = table});
+    std::vector<std::string> key;
+    for (size_t c : s.primary_key) key.push_back(s.schema[c].name);
+    primary_keys.push_back(std::move(key));
+  }
+  std::vector<Type> types;
+  for (const BaseRelation::Column& c : relation.columns) {
+    const std::string& table = relation.tables.at(c.table);
+    std::optional<size_t> pos = Statements(table).schema.IndexOf(c.name);
+    if (!pos) {
+      throw Error(ErrorCode::kInternal, "no column '" + c.name + "' in base table",
+                  {.table = table});
+    }
+    types.push_back(Statements(table).schema[*pos].type);
+  }
+  return std::make_unique<SqliteBaseRelationState>(db_, relation, std::move(types), primary_keys,
+                                                   spec);
 }
 
 void SqliteJobStore::Insert(TableStatements& s, const std::vector<const Row*>& rows) {
@@ -355,6 +372,16 @@ void SqliteJobStore::PutView(const ViewDefinition& view) {
   q.BindText(2, view.sql);
   q.BindText(3, view.shape);
   q.Run();
+}
+
+std::vector<ViewDefinition> SqliteJobStore::Views() {
+  Statement q(db_.handle(), "SELECT name, sql, shape FROM zload_views ORDER BY name");
+  std::vector<ViewDefinition> out;
+  while (q.Step()) {
+    out.push_back({std::string(q.ColumnText(0)), std::string(q.ColumnText(1)),
+                   std::string(q.ColumnText(2))});
+  }
+  return out;
 }
 
 std::optional<FileLoad> SqliteJobStore::FindFileLoad(const std::string& source,

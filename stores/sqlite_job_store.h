@@ -30,8 +30,8 @@ class SqliteJobStore : public JobStore {
                                      const std::vector<Row>& rows) override;
   void ApplyToBaseTable(const std::string& source, const ZSet& delta) override;
   void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) override;
-  std::unique_ptr<StateTable> OpenBaseTableState(const std::string& source,
-                                                 const StateTableSpec& spec) override;
+  std::unique_ptr<StateTable> OpenBaseRelationState(const BaseRelation& relation,
+                                                    const StateTableSpec& spec) override;
 
   void CreateViewTable(const std::string& name, const Schema& schema) override;
   void CreateKeyedViewTable(const std::string& name, const Schema& schema,
@@ -46,6 +46,7 @@ class SqliteJobStore : public JobStore {
   void PutSource(const SourceDefinition& source) override;
   std::optional<ViewDefinition> FindView(const std::string& name) override;
   void PutView(const ViewDefinition& view) override;
+  std::vector<ViewDefinition> Views() override;
 
   std::optional<FileLoad> FindFileLoad(const std::string& source, const std::string& hash) override;
   int64_t StartFileLoad(const FileLoad& load) override;

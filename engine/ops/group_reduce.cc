@@ -1,5 +1,7 @@
 #include "engine/ops/group_reduce.h"
 
+#include <map>
+
 #include "engine/error.h"
 #include "engine/ops/group_accumulator.h"
 #include "engine/ops/group_extrema.h"
@@ -73,12 +75,23 @@ void GroupReduceOp::Bind(StateStore& store, const std::string& prefix) {
                                .arity = state->accumulator.StoredArity(),
                                .indexes = indexes,
                                .one_row_per_key = width > 0});
+  // MIN and MAX of one column keep one multiset of its values.
+  std::map<size_t, StateTable*> by_column;
   for (size_t i = 0; i < aggregates_.size(); ++i) {
     if (!IsExtreme(aggregates_[i].kind)) continue;
     state->extreme_aggregates.push_back(i);
-    state->extrema.push_back(&store.Open({.name = prefix + "__extrema" + std::to_string(i),
-                                          .arity = width + 1,
-                                          .indexes = indexes}));
+    StateTable*& table = by_column[aggregates_[i].column];
+    if (table == nullptr) {
+      std::vector<size_t> kept = group_by_;
+      kept.push_back(aggregates_[i].column);
+      table = &store.Open({.name = prefix + "__extrema" + std::to_string(i),
+                           .arity = width + 1,
+                           .indexes = indexes,
+                           .integral_of_input = 0,
+                           .input_columns = kept,
+                           .skips_null_last = true});
+    }
+    state->extrema.push_back(table);
   }
   state_ = std::move(state);
 }
@@ -212,7 +225,14 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
 
   if (!groups_delta.empty()) state_->groups->Apply(groups_delta);
   for (size_t slot = 0; slot < extrema_deltas.size(); ++slot) {
-    if (!extrema_deltas[slot].empty()) state_->extrema[slot]->Apply(extrema_deltas[slot]);
+    // Slots sharing a table (MIN and MAX of one column) have equal deltas: applied once.
+    bool applied = false;
+    for (size_t earlier = 0; earlier < slot; ++earlier) {
+      applied |= state_->extrema[earlier] == state_->extrema[slot];
+    }
+    if (!applied && !extrema_deltas[slot].empty()) {
+      state_->extrema[slot]->Apply(extrema_deltas[slot]);
+    }
   }
   return out;
 }

@@ -20,9 +20,11 @@ namespace zload {
 //
 // State tables (layout in engine/ops/group_accumulator.h):
 //   `<prefix>__groups`: one row per group, group columns ++ COUNT(*) ++ each aggregate's fields,
-//     weight 1, indexed by the group columns (no index when `group_by` is empty: one row, read
-//     whole). A row stays while any of its counts or integer totals is non-zero.
-//   `<prefix>__extrema<i>` for each MIN/MAX aggregate i: group columns ++ value, weighted by
+//     weight 1, indexed by the group columns and declared one row per key (no index when `group_by`
+//     is empty: one row, read whole). A row stays while any of its counts or integer totals is
+//     non-zero.
+//   `<prefix>__extrema<i>` for each column of a MIN/MAX aggregate (i: the first such aggregate
+//     of that column; MIN and MAX of one column share it): group columns ++ value, weighted by
 //     the value's multiplicity, indexed like `__groups`. Read only for groups whose current
 //     extreme loses copies in a step.
 // Each Step() makes one Lookup and at most one Apply per table.

@@ -25,6 +25,9 @@ class JoinOp : public Operator {
   void Bind(StateStore& store, const std::string& prefix) override;
   ZSet Step(std::span<const ZSet* const> deltas) override;
   ZSet Evaluate(std::span<const ZSet* const> inputs) const override;
+  // The key columns of each side, pairwise equal in a match.
+  const std::vector<size_t>& left_keys() const { return left_keys_; }
+  const std::vector<size_t>& right_keys() const { return right_keys_; }
 
  private:
   size_t left_arity_, right_arity_;

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/state_store.h"
+#include "engine/value.h"
+#include "stores/base_relation.h"
+#include "stores/sqlite_db.h"
+
+namespace zload {
+
+// A delay vertex's state served by base tables: when the state is the integral of sources
+// (joined and projected: a BaseRelation), the loader keeps those rows anyway, so look-ups read
+// them with SQL (through indexes on the join and look-up columns, created here) instead of a
+// copy. Reads see the tables as they are; Apply() writes nothing, because the loader applies
+// each delta to its base table after the iteration that read it. Each result row of the SQL
+// adds 1 to that row's weight. Not thread-safe.
+class SqliteBaseRelationState : public StateTable {
+ public:
+  // Serves `spec` from `relation` in `db`; `types` are the declared types of the relation's
+  // columns and `primary_keys` each table's primary-key column names (no index is added for
+  // them). Throws Error(kInternal) when the widths differ.
+  SqliteBaseRelationState(sqlite::Database& db, BaseRelation relation, std::vector<Type> types,
+                          const std::vector<std::vector<std::string>>& primary_keys,
+                          StateTableSpec spec);
+  ~SqliteBaseRelationState() override;
+
+  const StateTableSpec& spec() const override { return spec_; }
+  void Lookup(size_t index, std::span<const Row> keys, const LookupVisitor& visit) override;
+  std::vector<int64_t> Weights(std::span<const Row> rows) override;
+  // Does nothing: the loader writes the base tables itself.
+  void Apply(const ZSet& delta) override;
+  void Scan(const ScanVisitor& visit) override;
+  size_t Size() override;
+
+ private:
+  Row ReadRow(sqlite::Statement& stmt) const;
+  std::string ColumnSql(size_t column) const;
+  std::string Select(const std::string& condition) const;
+  sqlite::Statement& LookupStatement(size_t index, size_t slots);
+  sqlite::Statement& NullSafeStatement(const std::vector<size_t>& columns, size_t key);
+
+  sqlite::Database& db_;
+  BaseRelation relation_;
+  std::vector<Type> types_;
+  StateTableSpec spec_;
+  std::map<std::pair<size_t, size_t>, std::unique_ptr<sqlite::Statement>> statements_;
+};
+
+}  // namespace zload
