@@ -12,8 +12,8 @@
 
 namespace zload {
 
-// Opens the store a URL names: "sqlite:<path>" (parent directories are created). Throws
-// Error(kConfig) for a URL zload cannot use.
+// Opens the store a URL names: "sqlite:<path>" (parent directories are created) or
+// "postgresql://user@host:port/database". Throws Error(kConfig) for a URL zload cannot use.
 std::unique_ptr<JobStore> OpenJobStore(const std::string& url);
 
 // A job ready to load: schemas parsed, every view compiled into one graph bound to the store,

@@ -1,0 +1,862 @@
+#include "stores/postgres_job_store.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <unordered_map>
+
+#include "engine/error.h"
+#include "stores/row_codec.h"
+
+namespace zload {
+namespace {
+
+using postgres::ArrayLiteral;
+using postgres::QuoteIdentifier;
+
+constexpr size_t kLookupChunk = 1000;  // keys per look-up statement
+constexpr size_t kWriteChunk = 2000;   // rows per INSERT, UPDATE or DELETE statement
+constexpr size_t kCopyRows = 500;      // from this many new rows on, they go in with COPY
+constexpr int64_t kMicrosPerDay = 86'400'000'000;
+
+// --- Values as PostgreSQL text ----------------------------------------------------------------
+
+const char* PgType(Type t) {
+  switch (t) {
+    case Type::kInteger:
+      return "bigint";
+    case Type::kReal:
+      return "double precision";
+    case Type::kText:
+      return "text";
+    case Type::kBoolean:
+      return "boolean";
+    case Type::kTimestamp:
+      return "timestamp";
+    case Type::kNull:
+      return "bytea";
+  }
+  return "text";
+}
+
+// The declared type of a column of PostgreSQL type `pg` (as format_type renders it).
+Type TypeOfPg(std::string_view pg) {
+  if (pg == "bigint") return Type::kInteger;
+  if (pg == "double precision") return Type::kReal;
+  if (pg == "boolean") return Type::kBoolean;
+  if (pg == "timestamp without time zone") return Type::kTimestamp;
+  if (pg == "bytea") return Type::kNull;
+  return Type::kText;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (astronomical years: 0 is 1 BC).
+int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const int64_t yoe = y - era * 400;
+  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+void CivilFromDays(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const int64_t doe = z - era * 146097;
+  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const int64_t mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = yoe + era * 400 + (m <= 2);
+}
+
+// "YYYY-MM-DD HH:MM:SS.ffffff" (with " BC" for years before 1), as PostgreSQL reads it.
+std::string TimestampText(int64_t micros) {
+  int64_t days = micros / kMicrosPerDay, rest = micros % kMicrosPerDay;
+  if (rest < 0) {
+    rest += kMicrosPerDay;
+    --days;
+  }
+  int64_t y, m, d;
+  CivilFromDays(days, y, m, d);
+  const int64_t secs = rest / 1'000'000;
+  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}{}", y > 0 ? y : 1 - y, m, d,
+                     secs / 3600, secs / 60 % 60, secs % 60, rest % 1'000'000, y > 0 ? "" : " BC");
+}
+
+// Parses the ISO output of a timestamp: "Y-MM-DD HH:MM:SS[.f...][ BC]".
+int64_t ParseTimestamp(std::string_view s) {
+  auto fail = [&]() -> int64_t {
+    throw Error(ErrorCode::kConstraint,
+                fmt::format("cannot read the timestamp '{}' as microseconds since 1970", s));
+  };
+  const char* p = s.data();
+  const char* end = s.data() + s.size();
+  auto number = [&](int64_t& out, size_t* digits = nullptr) {
+    auto [next, ec] = std::from_chars(p, end, out);
+    if (ec != std::errc() || out < 0) fail();
+    if (digits) *digits = static_cast<size_t>(next - p);
+    p = next;
+  };
+  auto expect = [&](char c) {
+    if (p == end || *p != c) fail();
+    ++p;
+  };
+  int64_t y, mo, d, h, mi, sec, frac = 0;
+  number(y);
+  expect('-');
+  number(mo);
+  expect('-');
+  number(d);
+  expect(' ');
+  number(h);
+  expect(':');
+  number(mi);
+  expect(':');
+  number(sec);
+  if (p != end && *p == '.') {
+    ++p;
+    size_t digits = 0;
+    number(frac, &digits);
+    if (digits == 0 || digits > 6) fail();
+    for (; digits < 6; ++digits) frac *= 10;
+  }
+  bool bc = false;
+  if (end - p == 3 && std::string_view(p, 3) == " BC") {
+    bc = true;
+    p = end;
+  }
+  if (p != end) fail();
+  const int64_t days = DaysFromCivil(bc ? 1 - y : y, mo, d);
+  int64_t out;
+  if (__builtin_mul_overflow(days, kMicrosPerDay, &out) ||
+      __builtin_add_overflow(out, ((h * 60 + mi) * 60 + sec) * 1'000'000 + frac, &out)) {
+    fail();
+  }
+  return out;
+}
+
+std::string RealText(double d) {
+  if (std::isnan(d)) return "NaN";
+  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  return fmt::format("{}", d);  // shortest text that reads back as the same double
+}
+
+// The value with -0.0 as 0.0 and every NaN as the default NaN: equal Values, equal encodings.
+Value Canonical(const Value& v) {
+  if (v.type() != Type::kReal) return v;
+  if (v.as_real() == 0.0) return Value::Real(0.0);
+  if (std::isnan(v.as_real())) return Value::Real(std::numeric_limits<double>::quiet_NaN());
+  return v;
+}
+
+// The text of `v` for a column declared `column`, converted as SQLite's column affinity would
+// convert it (so reading back gives what SqliteJobStore gives); nullopt for NULL.
+std::optional<std::string> ToText(const Value& v, Type column) {
+  if (v.is_null()) return std::nullopt;
+  if (column == Type::kNull) return postgres::ByteaText(EncodeRow(Row{Canonical(v)}));
+  switch (v.type()) {
+    case Type::kInteger:
+      if (column == Type::kBoolean) return v.as_integer() != 0 ? "t" : "f";
+      if (column == Type::kTimestamp) return TimestampText(v.as_integer());
+      return std::to_string(v.as_integer());
+    case Type::kReal: {
+      double d = v.as_real();
+      if (column == Type::kBoolean) return d != 0 ? "t" : "f";
+      if (column == Type::kInteger && std::trunc(d) == d && std::abs(d) < 9.2e18) {
+        return std::to_string(static_cast<int64_t>(d));
+      }
+      if (column == Type::kText) return v.ToString();
+      return RealText(d);
+    }
+    case Type::kBoolean:
+      if (column == Type::kBoolean) return v.as_boolean() ? "t" : "f";
+      return v.ToString();
+    case Type::kTimestamp:
+      if (column == Type::kTimestamp) return TimestampText(v.as_timestamp());
+      return v.ToString();
+    case Type::kText:
+      return v.as_text();
+    case Type::kNull:
+      break;
+  }
+  return std::nullopt;
+}
+
+// The Value of a non-NULL field of a column declared `column`.
+Value FromText(std::string_view text, Type column) {
+  switch (column) {
+    case Type::kInteger: {
+      int64_t i = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+      if (ec != std::errc() || p != text.data() + text.size()) break;
+      return Value::Integer(i);
+    }
+    case Type::kReal: {
+      double d = 0;
+      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+      if (ec != std::errc() || p != text.data() + text.size()) break;
+      return Value::Real(d);
+    }
+    case Type::kBoolean:
+      return Value::Boolean(text == "t");
+    case Type::kTimestamp:
+      return Value::Time(ParseTimestamp(text));
+    case Type::kNull: {
+      Row row = DecodeRow(postgres::FromByteaText(text));
+      if (row.size() != 1) break;
+      return row[0];
+    }
+    case Type::kText:
+      return Value::Text(std::string(text));
+  }
+  throw Error(ErrorCode::kInternal,
+              fmt::format("cannot read '{}' as {}", text.substr(0, 100), TypeName(column)));
+}
+
+Value FieldValue(const pqxx::field& f, Type column) {
+  if (f.is_null()) return Value();
+  return FromText({f.c_str(), f.size()}, column);
+}
+
+// The quoted SQL name of a table or column: names over 63 bytes are shortened, keeping distinct
+// names distinct, rather than refused (view columns are often named by long expressions).
+std::string SqlName(std::string_view name) {
+  return QuoteIdentifier(postgres::FitIdentifier(name));
+}
+
+std::string_view Bytes(const RowIdentity& id) {
+  return {reinterpret_cast<const char*>(id.data()), id.size()};
+}
+
+pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& name,
+                          const std::vector<std::string>& params) {
+  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
+}
+
+}  // namespace
+
+// The shape of one base or view table and the texts of its statements.
+struct PostgresJobStore::TableInfo {
+  std::string name, q;              // the name, and quoted
+  Schema schema;                    // without `_count_` and `_identity_`
+  std::vector<std::string> types;   // per column: its PostgreSQL type, for casts
+  std::vector<std::string> cols;    // per column: its quoted name
+  bool is_view = false;             // has `_count_` and `_identity_`
+  std::vector<size_t> primary_key;  // column positions, in key order
+  std::string read_sql, insert_sql, lookup_sql, weights_sql, update_sql, delete_sql;
+  std::vector<std::string> copy_cols;  // the columns an insert fills, quoted
+
+  // "$<first>::<type>[]" for each column in `positions`.
+  std::string Arrays(const std::vector<size_t>& positions, size_t first) const {
+    std::vector<std::string> out;
+    for (size_t k = 0; k < positions.size(); ++k) {
+      out.push_back(fmt::format("${}::{}[]", first + k, types[positions[k]]));
+    }
+    return fmt::format("{}", fmt::join(out, ", "));
+  }
+  // WHERE terms matching every column of `row`: `= $k` for values, IS NULL for NULLs.
+  std::string MatchRow(const Row& row) const {
+    std::vector<std::string> terms;
+    int param = 1;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      terms.push_back(row[c].is_null() ? cols[c] + " IS NULL"
+                                       : fmt::format("{} = ${}::{}", cols[c], param++, types[c]));
+    }
+    return fmt::format("{}", fmt::join(terms, " AND "));
+  }
+  // The texts of the non-NULL values of `row`, as MatchRow numbers them.
+  std::vector<std::string> MatchParams(const Row& row) const {
+    std::vector<std::string> out;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      if (auto text = ToText(row[c], schema[c].type)) out.push_back(std::move(*text));
+    }
+    return out;
+  }
+  // The row as read by read_sql's columns from `r`.
+  Row RowOf(const pqxx::row& r) const {
+    Row row;
+    row.reserve(schema.size());
+    for (size_t c = 0; c < schema.size(); ++c)
+      row.push_back(FieldValue(r[static_cast<pqxx::row::size_type>(c)], schema[c].type));
+    return row;
+  }
+  void CheckWidth(const Row& row) const {
+    if (row.size() != schema.size()) {
+      throw Error(ErrorCode::kInternal,
+                  fmt::format("row of width {} for a table of width {}", row.size(), schema.size()),
+                  {.table = name});
+    }
+  }
+};
+
+PostgresJobStore::PostgresJobStore(const std::string& url) : db_(url), state_(db_) {
+  db_.EnsureTable("zload_sources",
+                  {"CREATE TABLE IF NOT EXISTS zload_sources (name TEXT PRIMARY KEY, schema TEXT "
+                   "NOT NULL, primary_key TEXT NOT NULL)"});
+  db_.EnsureTable("zload_views",
+                  {"CREATE TABLE IF NOT EXISTS zload_views (name TEXT PRIMARY KEY, sql TEXT NOT "
+                   "NULL, shape TEXT NOT NULL)"});
+  db_.EnsureTable(
+      "zload_files",
+      {"CREATE TABLE IF NOT EXISTS zload_files (id BIGINT GENERATED BY DEFAULT AS IDENTITY "
+       "PRIMARY KEY, source TEXT NOT NULL, path TEXT NOT NULL, size BIGINT NOT NULL, hash TEXT NOT "
+       "NULL, rows BIGINT NOT NULL, status TEXT NOT NULL, started_at TIMESTAMPTZ NOT NULL DEFAULT "
+       "clock_timestamp(), updated_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())",
+       "CREATE INDEX IF NOT EXISTS zload_files__hash ON zload_files (source, hash)"});
+}
+
+PostgresJobStore::~PostgresJobStore() { db_.Rollback(); }
+
+void PostgresJobStore::Begin() { db_.Begin(); }
+
+void PostgresJobStore::Commit() { db_.Commit(); }
+
+void PostgresJobStore::Rollback() {
+  db_.Rollback();
+  // Tables created in the transaction are gone: look everything up again.
+  state_.DropCaches();
+  tables_.clear();
+}
+
+PostgresJobStore::TableInfo& PostgresJobStore::Info(const std::string& table) {
+  auto& slot = tables_[table];
+  if (slot) return *slot;
+  auto t = std::make_unique<TableInfo>();
+  t->name = table;
+  t->q = SqlName(table);
+  pqxx::result columns = db_.Read(
+      [&](pqxx::transaction_base& tx) {
+        return tx.exec_prepared(
+            db_.Prepared(
+                "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
+                "COALESCE(array_position(i.indkey::int2[], a.attnum), -1) "
+                "FROM pg_catalog.pg_attribute a "
+                "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
+                "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                "LEFT JOIN pg_catalog.pg_index i ON i.indrelid = c.oid AND i.indisprimary "
+                "WHERE c.relname = $1 AND n.nspname = current_schema() AND c.relkind IN ('r', "
+                "'p') AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"),
+            postgres::FitIdentifier(table));
+      },
+      {.table = table});
+  std::vector<std::pair<int64_t, size_t>> key_order;
+  bool has_count = false, has_identity = false;
+  for (const auto& r : columns) {
+    std::string name = r[0].c_str();
+    if (name == "_count_" || name == "_identity_") {
+      (name == "_count_" ? has_count : has_identity) = true;
+      continue;
+    }
+    if (r[3].as<int64_t>() >= 0) key_order.emplace_back(r[3].as<int64_t>(), t->schema.size());
+    Type type = TypeOfPg(r[1].c_str());
+    t->types.push_back(type == Type::kText ? "text" : r[1].c_str());
+    t->schema.Add({name, type, r[2].c_str() != std::string_view("t")});
+    t->cols.push_back(QuoteIdentifier(name));
+  }
+  if (t->schema.size() == 0) {
+    tables_.erase(table);
+    throw Error(ErrorCode::kSchema, "no table named '" + table + "' in the store",
+                {.file = db_.url()});
+  }
+  t->is_view = has_count && has_identity;
+  std::sort(key_order.begin(), key_order.end());
+  if (!t->is_view) {
+    for (const auto& k : key_order) t->primary_key.push_back(k.second);
+  }
+
+  std::vector<std::string> reads;
+  std::vector<size_t> all;
+  for (size_t c = 0; c < t->cols.size(); ++c) {
+    reads.push_back(fmt::format("{}::{}", t->cols[c], t->types[c]));
+    all.push_back(c);
+  }
+  if (t->is_view) reads.push_back("_count_");
+  t->read_sql = fmt::format("SELECT {} FROM {}", fmt::join(reads, ", "), t->q);
+  t->copy_cols = t->cols;
+  if (t->is_view) {
+    t->copy_cols.push_back("_count_");
+    t->copy_cols.push_back("_identity_");
+    t->insert_sql = fmt::format(
+        "INSERT INTO {} ({}) SELECT * FROM unnest({}, ${}::bigint[], ${}::bytea[])", t->q,
+        fmt::join(t->copy_cols, ", "), t->Arrays(all, 1), all.size() + 1, all.size() + 2);
+    t->weights_sql =
+        fmt::format("SELECT _identity_, _count_ FROM {} WHERE _identity_ = ANY($1::bytea[])", t->q);
+    t->update_sql = fmt::format(
+        "UPDATE {} AS t SET _count_ = u.c FROM unnest($1::bytea[], $2::bigint[]) AS u(id, c) "
+        "WHERE t._identity_ = u.id",
+        t->q);
+    t->delete_sql = fmt::format("DELETE FROM {} WHERE _identity_ = ANY($1::bytea[])", t->q);
+  } else {
+    t->insert_sql = fmt::format("INSERT INTO {} ({}) SELECT * FROM unnest({})", t->q,
+                                fmt::join(t->cols, ", "), t->Arrays(all, 1));
+    if (t->primary_key.size() == 1) {
+      t->lookup_sql = fmt::format("{} WHERE {} = ANY({})", t->read_sql, t->cols[t->primary_key[0]],
+                                  t->Arrays(t->primary_key, 1));
+    } else if (!t->primary_key.empty()) {
+      std::vector<std::string> key_cols;
+      for (size_t k : t->primary_key) key_cols.push_back(t->cols[k]);
+      t->lookup_sql = fmt::format("{} WHERE ({}) IN (SELECT * FROM unnest({}))", t->read_sql,
+                                  fmt::join(key_cols, ", "), t->Arrays(t->primary_key, 1));
+    }
+  }
+  slot = std::move(t);
+  return *slot;
+}
+
+void PostgresJobStore::CreateBaseTable(const SourceDefinition& source, const Schema& schema,
+                                       bool deletes) {
+  std::vector<std::string> cols, key, names;
+  for (const Column& c : schema.columns()) {
+    names.push_back(SqlName(c.name));
+    cols.push_back(names.back() + " " + PgType(c.type) + (c.nullable ? "" : " NOT NULL"));
+  }
+  for (const std::string& k : source.primary_key) key.push_back(SqlName(k));
+  if (!key.empty()) cols.push_back(fmt::format("PRIMARY KEY ({})", fmt::join(key, ", ")));
+  const std::string q = SqlName(source.name);
+  tables_.erase(source.name);
+  db_.EnsureTable(postgres::FitIdentifier(source.name),
+                  {fmt::format("CREATE TABLE IF NOT EXISTS {} ({})", q, fmt::join(cols, ", "))});
+  if (deletes && key.empty()) {
+    db_.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+                         QuoteIdentifier(postgres::FitIdentifier(source.name + "__rows")), q,
+                         fmt::join(names, ", ")),
+             {.table = source.name});
+  }
+}
+
+ZSet PostgresJobStore::LookupBaseRows(const std::string& source, const std::vector<Row>& keys) {
+  const TableInfo& t = Info(source);
+  if (t.primary_key.empty()) {
+    throw Error(ErrorCode::kInternal, "table has no primary key", {.table = source});
+  }
+  // Key columns are NOT NULL: a key holding a NULL matches nothing.
+  std::unordered_map<Row, int64_t, RowHash> times;  // how often each key is asked for
+  std::vector<const Row*> distinct;
+  for (const Row& key : keys) {
+    bool has_null = false;
+    for (const Value& v : key) has_null |= v.is_null();
+    if (has_null) continue;
+    auto [it, fresh] = times.emplace(key, 0);
+    if (fresh) distinct.push_back(&it->first);
+    ++it->second;
+  }
+  ZSet out;
+  for (size_t start = 0; start < distinct.size(); start += kLookupChunk) {
+    std::vector<ArrayLiteral> arrays(t.primary_key.size());
+    for (size_t k = start; k < std::min(distinct.size(), start + kLookupChunk); ++k) {
+      for (size_t j = 0; j < t.primary_key.size(); ++j) {
+        arrays[j].Add(ToText((*distinct[k])[j], t.schema[t.primary_key[j]].type));
+      }
+    }
+    std::vector<std::string> params;
+    for (const ArrayLiteral& a : arrays) params.push_back(a.str());
+    pqxx::result rows = db_.Read(
+        [&](pqxx::transaction_base& tx) {
+          return ExecPrepared(tx, db_.Prepared(t.lookup_sql), params);
+        },
+        {.table = source});
+    for (const auto& r : rows) {
+      Row row = t.RowOf(r);
+      auto it = times.find(Pick(row, t.primary_key));
+      out.Add(std::move(row), it == times.end() ? 1 : it->second);
+    }
+  }
+  return out;
+}
+
+std::vector<int64_t> PostgresJobStore::CountBaseRows(const std::string& source,
+                                                     const std::vector<Row>& rows) {
+  const TableInfo& t = Info(source);
+  // Rows with NULLs in the same columns share one statement: a correlated count per row of the
+  // unnested arrays, one statement per chunk (NULL columns match with IS NULL).
+  std::map<std::vector<bool>, std::vector<size_t>> by_nulls;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    t.CheckWidth(rows[i]);
+    std::vector<bool> nulls;
+    for (const Value& v : rows[i]) nulls.push_back(v.is_null());
+    by_nulls[nulls].push_back(i);
+  }
+  std::vector<int64_t> out(rows.size(), 0);
+  db_.Read(
+      [&](pqxx::transaction_base& tx) {
+        for (const auto& [nulls, positions] : by_nulls) {
+          std::vector<size_t> present;  // the columns bound, in order
+          std::vector<std::string> terms, names;
+          for (size_t c = 0; c < nulls.size(); ++c) {
+            if (nulls[c]) {
+              terms.push_back(fmt::format("t.{} IS NULL", t.cols[c]));
+            } else {
+              terms.push_back(fmt::format("t.{} = d.v{}", t.cols[c], present.size()));
+              names.push_back(fmt::format("v{}", present.size()));
+              present.push_back(c);
+            }
+          }
+          const std::string count =
+              fmt::format("SELECT count(*) FROM {} AS t WHERE {}", t.q, fmt::join(terms, " AND "));
+          if (present.empty()) {  // every column NULL: one count answers them all
+            int64_t n = tx.exec_prepared(db_.Prepared(count))[0][0].as<int64_t>();
+            for (size_t pos : positions) out[pos] = n;
+            continue;
+          }
+          const std::string& stmt = db_.Prepared(
+              fmt::format("SELECT ({}) FROM unnest({}) WITH ORDINALITY AS d({}, i) ORDER BY d.i",
+                          count, t.Arrays(present, 1), fmt::join(names, ", ")));
+          for (size_t start = 0; start < positions.size(); start += kLookupChunk) {
+            size_t end = std::min(positions.size(), start + kLookupChunk);
+            std::vector<ArrayLiteral> arrays(present.size());
+            for (size_t k = start; k < end; ++k) {
+              for (size_t j = 0; j < present.size(); ++j) {
+                arrays[j].Add(ToText(rows[positions[k]][present[j]], t.schema[present[j]].type));
+              }
+            }
+            std::vector<std::string> params;
+            for (const ArrayLiteral& a : arrays) params.push_back(a.str());
+            pqxx::result counts = ExecPrepared(tx, stmt, params);
+            for (size_t k = start; k < end; ++k) {
+              out[positions[k]] = counts[static_cast<int>(k - start)][0].as<int64_t>();
+            }
+          }
+        }
+      },
+      {.table = source});
+  return out;
+}
+
+void PostgresJobStore::ApplyToBaseTable(const std::string& source, const ZSet& delta) {
+  const TableInfo& t = Info(source);
+  std::vector<const Row*> inserts;
+  db_.Write(
+      [&](pqxx::transaction_base& tx) {
+        for (const auto& [row, w] : delta) {
+          t.CheckWidth(row);
+          if (w > 0) {
+            for (int64_t k = 0; k < w; ++k) inserts.push_back(&row);
+            continue;
+          }
+          std::vector<std::string> params = t.MatchParams(row);
+          params.push_back(std::to_string(-w));
+          const std::string& stmt = db_.Prepared(fmt::format(
+              "DELETE FROM {0} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {0} WHERE {1} LIMIT ${2}))",
+              t.q, t.MatchRow(row), params.size()));
+          if (ExecPrepared(tx, stmt, params).affected_rows() != static_cast<size_t>(-w)) {
+            throw Error(ErrorCode::kConstraint,
+                        fmt::format("cannot delete {} copies of {}: fewer are stored", -w,
+                                    RowToString(row)),
+                        {.table = source});
+          }
+        }
+        Insert(t, inserts);
+      },
+      {.table = source});
+}
+
+void PostgresJobStore::InsertBaseRows(const std::string& source, const std::vector<Row>& rows) {
+  const TableInfo& t = Info(source);
+  std::vector<const Row*> pointers;
+  pointers.reserve(rows.size());
+  for (const Row& row : rows) {
+    t.CheckWidth(row);
+    pointers.push_back(&row);
+  }
+  Insert(t, pointers);
+}
+
+void PostgresJobStore::Insert(const TableInfo& t, const std::vector<const Row*>& rows) {
+  if (rows.empty()) return;
+  db_.Write(
+      [&](pqxx::transaction_base& tx) {
+        if (rows.size() >= kCopyRows) {
+          postgres::CopyWriter copy(tx, t.q, t.cols);
+          std::string line;
+          for (const Row* row : rows) {
+            line.clear();
+            for (size_t c = 0; c < row->size(); ++c) {
+              std::optional<std::string> text = ToText((*row)[c], t.schema[c].type);
+              postgres::AppendCopyField(line, text, c == 0);
+            }
+            copy.WriteLine(line);
+          }
+          copy.Finish();
+          return;
+        }
+        for (size_t start = 0; start < rows.size(); start += kWriteChunk) {
+          std::vector<ArrayLiteral> arrays(t.cols.size());
+          for (size_t k = start; k < std::min(rows.size(), start + kWriteChunk); ++k) {
+            for (size_t c = 0; c < t.cols.size(); ++c) {
+              arrays[c].Add(ToText((*rows[k])[c], t.schema[c].type));
+            }
+          }
+          std::vector<std::string> params;
+          for (const ArrayLiteral& a : arrays) params.push_back(a.str());
+          ExecPrepared(tx, db_.Prepared(t.insert_sql), params);
+        }
+      },
+      {.table = t.name});
+}
+
+void PostgresJobStore::CreateViewTable(const std::string& name, const Schema& schema) {
+  std::vector<std::string> cols;
+  for (const Column& c : schema.columns()) {
+    cols.push_back(SqlName(c.name) + " " + PgType(c.type));
+  }
+  tables_.erase(name);
+  db_.EnsureTable(postgres::FitIdentifier(name),
+                  {fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL, "
+                               "_identity_ BYTEA PRIMARY KEY)",
+                               SqlName(name), fmt::join(cols, ", "))});
+}
+
+void PostgresJobStore::ApplyToViewTable(const std::string& name, const ZSet& delta) {
+  const TableInfo& t = Info(name);
+  if (!t.is_view) {
+    throw Error(ErrorCode::kSchema, fmt::format("'{}' is a base table, not a view", name));
+  }
+  if (delta.empty()) return;
+  std::vector<RowIdentity> ids;
+  ids.reserve(delta.size());
+  for (const auto& [row, w] : delta) {
+    t.CheckWidth(row);
+    ids.push_back(IdentityOf(row));
+  }
+  db_.Write(
+      [&](pqxx::transaction_base& tx) {
+        // The stored count of every identity the delta touches.
+        std::unordered_map<std::string, int64_t> stored;
+        for (size_t start = 0; start < ids.size(); start += kLookupChunk) {
+          ArrayLiteral array;
+          for (size_t k = start; k < std::min(ids.size(), start + kLookupChunk); ++k) {
+            array.AddBytea(Bytes(ids[k]));
+          }
+          for (const auto& r : tx.exec_prepared(db_.Prepared(t.weights_sql), array.str())) {
+            stored[postgres::FromByteaText({r[0].c_str(), r[0].size()})] = r[1].as<int64_t>();
+          }
+        }
+        std::vector<size_t> inserts, updates, deletes;
+        std::vector<int64_t> after(ids.size());
+        for (size_t pos = 0; pos < ids.size(); ++pos) {
+          auto it = stored.find(std::string(Bytes(ids[pos])));
+          after[pos] = (it == stored.end() ? 0 : it->second) + delta.begin()[pos].second;
+          if (it == stored.end()) {
+            inserts.push_back(pos);
+          } else {
+            (after[pos] == 0 ? deletes : updates).push_back(pos);
+          }
+        }
+        auto fields = [&](size_t pos) {
+          const Row& row = delta.begin()[pos].first;
+          std::vector<std::optional<std::string>> out;
+          for (size_t c = 0; c < row.size(); ++c) out.push_back(ToText(row[c], t.schema[c].type));
+          out.push_back(std::to_string(after[pos]));
+          out.push_back(postgres::ByteaText(Bytes(ids[pos])));
+          return out;
+        };
+        if (inserts.size() >= kCopyRows) {
+          postgres::CopyWriter copy(tx, t.q, t.copy_cols);
+          std::string line;
+          for (size_t pos : inserts) {
+            line.clear();
+            bool first = true;
+            for (const auto& f : fields(pos)) {
+              postgres::AppendCopyField(line, f, first);
+              first = false;
+            }
+            copy.WriteLine(line);
+          }
+          copy.Finish();
+        } else {
+          for (size_t start = 0; start < inserts.size(); start += kWriteChunk) {
+            std::vector<ArrayLiteral> arrays(t.copy_cols.size());
+            for (size_t k = start; k < std::min(inserts.size(), start + kWriteChunk); ++k) {
+              auto f = fields(inserts[k]);
+              for (size_t c = 0; c < f.size(); ++c) arrays[c].Add(f[c]);
+            }
+            std::vector<std::string> params;
+            for (const ArrayLiteral& a : arrays) params.push_back(a.str());
+            ExecPrepared(tx, db_.Prepared(t.insert_sql), params);
+          }
+        }
+        for (size_t start = 0; start < updates.size(); start += kWriteChunk) {
+          ArrayLiteral id_array, count_array;
+          for (size_t k = start; k < std::min(updates.size(), start + kWriteChunk); ++k) {
+            id_array.AddBytea(Bytes(ids[updates[k]]));
+            count_array.Add(std::to_string(after[updates[k]]));
+          }
+          tx.exec_prepared(db_.Prepared(t.update_sql), id_array.str(), count_array.str());
+        }
+        for (size_t start = 0; start < deletes.size(); start += kWriteChunk) {
+          ArrayLiteral id_array;
+          for (size_t k = start; k < std::min(deletes.size(), start + kWriteChunk); ++k) {
+            id_array.AddBytea(Bytes(ids[deletes[k]]));
+          }
+          tx.exec_prepared(db_.Prepared(t.delete_sql), id_array.str());
+        }
+      },
+      {.table = name});
+}
+
+void PostgresJobStore::DropView(const std::string& name) {
+  pqxx::result tables = db_.Read(
+      [&](pqxx::transaction_base& tx) {
+        return tx.exec_prepared(
+            db_.Prepared("SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace "
+                         "n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND "
+                         "c.relkind IN ('r', 'p') AND (c.relname = $2 OR "
+                         "left(c.relname::text, length($1) + 2) = $1 || '__')"),
+            name, postgres::FitIdentifier(name));
+      },
+      {.table = name});
+  db_.Write(
+      [&](pqxx::transaction_base& tx) {
+        for (const auto& r : tables) {
+          tx.exec("DROP TABLE IF EXISTS " + QuoteIdentifier(r[0].c_str()));
+          tables_.erase(r[0].c_str());
+        }
+        tx.exec_prepared(db_.Prepared("DELETE FROM zload_views WHERE name = $1"), name);
+        tables_.erase(name);
+      },
+      {.table = name});
+  state_.DropCaches();  // dropped state tables are created again when opened again
+}
+
+ZSet PostgresJobStore::ReadTable(const std::string& name, bool is_view) {
+  const TableInfo& t = Info(name);
+  if (t.is_view != is_view) {
+    throw Error(ErrorCode::kSchema,
+                fmt::format("'{}' is a {}, not a {}", name, t.is_view ? "view" : "base table",
+                            is_view ? "view" : "base table"));
+  }
+  pqxx::result rows = db_.Read(
+      [&](pqxx::transaction_base& tx) { return tx.exec_prepared(db_.Prepared(t.read_sql)); },
+      {.table = name});
+  ZSet out;
+  out.Reserve(rows.size());
+  for (const auto& r : rows) {
+    out.Add(t.RowOf(r), is_view ? r[static_cast<int>(t.schema.size())].as<int64_t>() : 1);
+  }
+  return out;
+}
+
+std::optional<Schema> PostgresJobStore::TableSchema(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  try {
+    return Info(name).schema;
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::kSchema) return std::nullopt;
+    throw;
+  }
+}
+
+std::optional<SourceDefinition> PostgresJobStore::FindSource(const std::string& name) {
+  pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
+    return tx.exec_prepared(
+        db_.Prepared("SELECT schema, primary_key FROM zload_sources WHERE name = $1"), name);
+  });
+  if (r.empty()) return std::nullopt;
+  SourceDefinition d{name, r[0][0].c_str(), {}};
+  std::string key = r[0][1].c_str();
+  for (size_t start = 0; !key.empty() && start <= key.size();) {
+    size_t comma = key.find(',', start);
+    if (comma == std::string::npos) comma = key.size();
+    d.primary_key.push_back(key.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return d;
+}
+
+void PostgresJobStore::PutSource(const SourceDefinition& source) {
+  db_.Write([&](pqxx::transaction_base& tx) {
+    tx.exec_prepared(db_.Prepared("INSERT INTO zload_sources (name, schema, primary_key) VALUES "
+                                  "($1, $2, $3) ON CONFLICT (name) DO UPDATE SET schema = "
+                                  "excluded.schema, primary_key = excluded.primary_key"),
+                     source.name, source.schema,
+                     fmt::format("{}", fmt::join(source.primary_key, ",")));
+  });
+}
+
+std::optional<ViewDefinition> PostgresJobStore::FindView(const std::string& name) {
+  pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
+    return tx.exec_prepared(db_.Prepared("SELECT sql, shape FROM zload_views WHERE name = $1"),
+                            name);
+  });
+  if (r.empty()) return std::nullopt;
+  return ViewDefinition{name, r[0][0].c_str(), r[0][1].c_str()};
+}
+
+std::vector<ViewDefinition> PostgresJobStore::Views() {
+  pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
+    return tx.exec_prepared(
+        db_.Prepared("SELECT name, sql, shape FROM zload_views ORDER BY name COLLATE \"C\""));
+  });
+  std::vector<ViewDefinition> out;
+  for (const auto& row : r) out.push_back({row[0].c_str(), row[1].c_str(), row[2].c_str()});
+  return out;
+}
+
+void PostgresJobStore::PutView(const ViewDefinition& view) {
+  db_.Write([&](pqxx::transaction_base& tx) {
+    tx.exec_prepared(
+        db_.Prepared("INSERT INTO zload_views (name, sql, shape) VALUES ($1, $2, $3) ON CONFLICT "
+                     "(name) DO UPDATE SET sql = excluded.sql, shape = excluded.shape"),
+        view.name, view.sql, view.shape);
+  });
+}
+
+namespace {
+
+constexpr const char* kFileColumns = "id, source, path, size, hash, rows, status";
+
+FileLoad FileLoadOf(const pqxx::row& r) {
+  return {r[0].as<int64_t>(), r[1].c_str(),       r[2].c_str(), r[3].as<int64_t>(),
+          r[4].c_str(),       r[5].as<int64_t>(), r[6].c_str()};
+}
+
+}  // namespace
+
+std::optional<FileLoad> PostgresJobStore::FindFileLoad(const std::string& source,
+                                                       const std::string& hash) {
+  pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
+    return tx.exec_prepared(
+        db_.Prepared(fmt::format("SELECT {} FROM zload_files WHERE source = $1 AND hash = $2 "
+                                 "ORDER BY id DESC LIMIT 1",
+                                 kFileColumns)),
+        source, hash);
+  });
+  if (r.empty()) return std::nullopt;
+  return FileLoadOf(r[0]);
+}
+
+int64_t PostgresJobStore::StartFileLoad(const FileLoad& load) {
+  return db_.Write([&](pqxx::transaction_base& tx) {
+    return tx
+        .exec_prepared(db_.Prepared("INSERT INTO zload_files (source, path, size, hash, rows, "
+                                    "status) VALUES ($1, $2, $3, $4, 0, 'loading') RETURNING id"),
+                       load.source, load.path, load.size, load.hash)[0][0]
+        .as<int64_t>();
+  });
+}
+
+void PostgresJobStore::UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) {
+  db_.Write([&](pqxx::transaction_base& tx) {
+    tx.exec_prepared(db_.Prepared("UPDATE zload_files SET rows = $2, status = $3, updated_at = "
+                                  "clock_timestamp() WHERE id = $1"),
+                     id, rows, status);
+  });
+}
+
+std::vector<FileLoad> PostgresJobStore::FileLoads() {
+  pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
+    return tx.exec_prepared(
+        db_.Prepared(fmt::format("SELECT {} FROM zload_files ORDER BY id", kFileColumns)));
+  });
+  std::vector<FileLoad> out;
+  for (const auto& row : r) out.push_back(FileLoadOf(row));
+  return out;
+}
+
+}  // namespace zload

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "stores/job_store.h"
+#include "stores/postgres_db.h"
+#include "stores/postgres_store.h"
+
+namespace zload {
+
+// A JobStore in one PostgreSQL database, over one connection, with the semantics of
+// SqliteJobStore. Layout (in the connection's current schema):
+// - base tables: the source's columns typed INTEGER -> bigint, REAL -> double precision,
+//   TEXT -> text, BOOLEAN -> boolean, TIMESTAMP -> timestamp (without time zone, microseconds),
+//   a column of no declared type -> bytea holding the row codec encoding of a one-value row;
+//   the primary key as declared. Rows are copies: no hidden columns.
+// - view tables: the view's columns typed as above, `_count_ bigint` (the row's weight) and
+//   `_identity_ bytea PRIMARY KEY` (the identity of the row, stores/row_codec.h), by which
+//   deltas find their rows.
+// - zload_sources, zload_views, zload_files: the catalog and the file registry.
+// - the state tables and last_update of PostgresStore.
+// Table and column names over 63 bytes (PostgreSQL's limit) are shortened with
+// postgres::FitIdentifier; a view whose name is over 45 bytes then loses DropView's match of
+// its state tables by prefix. Outside Begin()/Commit() each call commits by itself. TIMESTAMP
+// values outside PostgreSQL's range (4713 BC to 294276 AD) are rejected with Error(kConstraint).
+// Not thread-safe.
+class PostgresJobStore : public JobStore {
+ public:
+  // Connects to `url` (postgresql://... or postgres://...) and creates the catalog tables unless
+  // they exist. Throws Error(kIo) when it cannot connect.
+  explicit PostgresJobStore(const std::string& url);
+  ~PostgresJobStore() override;
+
+  StateStore& state() override { return state_; }
+  void Begin() override;
+  void Commit() override;
+  void Rollback() override;
+
+  void CreateBaseTable(const SourceDefinition& source, const Schema& schema, bool deletes) override;
+  ZSet LookupBaseRows(const std::string& source, const std::vector<Row>& keys) override;
+  std::vector<int64_t> CountBaseRows(const std::string& source,
+                                     const std::vector<Row>& rows) override;
+  void ApplyToBaseTable(const std::string& source, const ZSet& delta) override;
+  void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) override;
+
+  void CreateViewTable(const std::string& name, const Schema& schema) override;
+  void ApplyToViewTable(const std::string& name, const ZSet& delta) override;
+  void DropView(const std::string& name) override;
+
+  ZSet ReadTable(const std::string& name, bool is_view) override;
+  std::optional<Schema> TableSchema(const std::string& name) override;
+
+  std::optional<SourceDefinition> FindSource(const std::string& name) override;
+  void PutSource(const SourceDefinition& source) override;
+  std::optional<ViewDefinition> FindView(const std::string& name) override;
+  void PutView(const ViewDefinition& view) override;
+  // Ordered by name byte by byte (COLLATE "C"), as SQLite orders them.
+  std::vector<ViewDefinition> Views() override;
+
+  std::optional<FileLoad> FindFileLoad(const std::string& source, const std::string& hash) override;
+  int64_t StartFileLoad(const FileLoad& load) override;
+  void UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) override;
+  std::vector<FileLoad> FileLoads() override;
+
+  postgres::Database& database() { return db_; }
+
+ private:
+  struct TableInfo;
+  // The shape of `table` and its statement texts, read from the catalog on first use. Throws
+  // Error(kSchema) when there is no such table.
+  TableInfo& Info(const std::string& table);
+  void Insert(const TableInfo& t, const std::vector<const Row*>& rows);
+
+  postgres::Database db_;
+  PostgresStore state_;
+  std::map<std::string, std::unique_ptr<TableInfo>> tables_;
+};
+
+}  // namespace zload
