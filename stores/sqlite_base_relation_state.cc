@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "engine/error.h"
+#include "stores/statement_chunks.h"
 
 namespace zload {
 namespace {
@@ -15,12 +16,6 @@ using sqlite::Statement;
 constexpr size_t kLookupChunk = 128;
 constexpr size_t kNullSafe = 0;           // statements_ slot: IS-matching of one index
 constexpr size_t kAllColumns = SIZE_MAX;  // statements_ index: every column (Weights)
-
-size_t RoundUpToPowerOfTwo(size_t n) {
-  size_t p = 1;
-  while (p < n) p <<= 1;
-  return p;
-}
 
 // Creates an index on `columns` of `table` unless they are its primary key.
 void IndexColumns(sqlite::Database& db, const std::string& table,
@@ -132,7 +127,7 @@ void SqliteBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
   }
   for (size_t start = 0; start < plain.size(); start += kLookupChunk) {
     const size_t n = std::min(kLookupChunk, plain.size() - start);
-    const size_t slots = RoundUpToPowerOfTwo(n);
+    const size_t slots = statement_chunks::Slots(n);
     Statement& stmt = LookupStatement(index, slots);
     int param = 1;
     for (size_t k = 0; k < slots; ++k) {

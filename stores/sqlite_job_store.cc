@@ -378,8 +378,8 @@ std::vector<ViewDefinition> SqliteJobStore::Views() {
   Statement q(db_.handle(), "SELECT name, sql, shape FROM zload_views ORDER BY name");
   std::vector<ViewDefinition> out;
   while (q.Step()) {
-    out.push_back({std::string(q.ColumnText(0)), std::string(q.ColumnText(1)),
-                   std::string(q.ColumnText(2))});
+    out.push_back(
+        {std::string(q.ColumnText(0)), std::string(q.ColumnText(1)), std::string(q.ColumnText(2))});
   }
   return out;
 }

@@ -3,27 +3,12 @@
 #include <fmt/format.h>
 
 #include "engine/error.h"
+#include "stores/statement_chunks.h"
 
 namespace zload {
 namespace {
 
 constexpr size_t kReadChunk = 128;  // keys per look-up statement
-// Rows per multi-row write statement: the largest that fits what is left.
-constexpr size_t kChunkSizes[] = {64, 16, 4, 1};
-
-size_t ChunkSize(size_t left) {
-  for (size_t n : kChunkSizes) {
-    if (n <= left) return n;
-  }
-  return 1;
-}
-
-size_t RoundUpToPowerOfTwo(size_t n) {
-  size_t p = 1;
-  while (p < n) p <<= 1;
-  return p;
-}
-
 }  // namespace
 
 SqliteKeyedTable::SqliteKeyedTable(sqlite::Database& db, std::string name, StateTableSpec spec)
@@ -49,7 +34,7 @@ SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdenti
   out.reserve(ids.size());
   for (size_t start = 0; start < ids.size(); start += kReadChunk) {
     const size_t n = std::min(kReadChunk, ids.size() - start);
-    const size_t slots = RoundUpToPowerOfTwo(n);
+    const size_t slots = statement_chunks::Slots(n);
     sqlite::Statement& stmt = ReadStatement(slots);
     for (size_t k = 0; k < slots; ++k) {
       const RowIdentity& id = ids[start + std::min(k, n - 1)];  // pad with the last key
@@ -169,9 +154,9 @@ void SqliteKeyedTable::Apply(const ZSet& delta) {
       writes.emplace_back(&id, result);
     }
   }
-  std::vector<std::string> encoded(kChunkSizes[0]);
+  std::vector<std::string> encoded(statement_chunks::kLargestWriteChunk);
   for (size_t i = 0; i < writes.size();) {
-    const size_t n = ChunkSize(writes.size() - i);
+    const size_t n = statement_chunks::WriteChunk(writes.size() - i);
     sqlite::Statement& stmt = UpsertStatement(n);
     int param = 1;
     for (size_t k = 0; k < n; ++k) {
@@ -186,7 +171,7 @@ void SqliteKeyedTable::Apply(const ZSet& delta) {
     i += n;
   }
   for (size_t i = 0; i < removes.size();) {
-    const size_t n = ChunkSize(removes.size() - i);
+    const size_t n = statement_chunks::WriteChunk(removes.size() - i);
     sqlite::Statement& stmt = DeleteStatement(n);
     for (size_t k = 0; k < n; ++k) {
       stmt.BindBlob(static_cast<int>(k + 1), removes[i + k]->data(), removes[i + k]->size());

@@ -9,6 +9,7 @@
 #include "engine/memory_store.h"
 #include "stores/row_codec.h"
 #include "stores/sqlite_keyed_table.h"
+#include "stores/statement_chunks.h"
 
 namespace zload {
 namespace {
@@ -18,12 +19,6 @@ constexpr size_t kInsertChunk = 32;  // rows per multi-row INSERT
 
 std::string IndexColumn(size_t index, size_t part) {
   return fmt::format("ixd__{}_{}", index, part);
-}
-
-size_t RoundUpToPowerOfTwo(size_t n) {
-  size_t p = 1;
-  while (p < n) p <<= 1;
-  return p;
 }
 
 }  // namespace
@@ -111,8 +106,8 @@ class SqliteStore::Table : public StateTable {
     }
     for (size_t start = 0; start < distinct.size(); start += kLookupChunk) {
       size_t n = std::min(kLookupChunk, distinct.size() - start);
-      sqlite::Statement& stmt = LookupStatement(index, RoundUpToPowerOfTwo(n));
-      size_t slots = RoundUpToPowerOfTwo(n);
+      sqlite::Statement& stmt = LookupStatement(index, statement_chunks::Slots(n));
+      size_t slots = statement_chunks::Slots(n);
       int param = 1;
       for (size_t k = 0; k < slots; ++k) {
         const Row& key = *distinct[start + std::min(k, n - 1)];  // pad with the last key
@@ -201,7 +196,7 @@ class SqliteStore::Table : public StateTable {
     }
     for (size_t start = 0; start < distinct.size(); start += kLookupChunk) {
       size_t n = std::min(kLookupChunk, distinct.size() - start);
-      size_t slots = RoundUpToPowerOfTwo(n);
+      size_t slots = statement_chunks::Slots(n);
       sqlite::Statement& stmt = WeightsStatement(slots);
       for (size_t k = 0; k < slots; ++k) {
         const RowIdentity& id = ids[distinct[start + std::min(k, n - 1)]];

@@ -5,22 +5,13 @@
 #include <unordered_map>
 
 #include "engine/error.h"
+#include "stores/statement_chunks.h"
 
 namespace zload {
 namespace {
 
 using sqlite::QuoteIdentifier;
 using sqlite::Statement;
-
-// Rows per multi-row statement: the largest that fits what is left.
-constexpr size_t kChunkSizes[] = {64, 16, 4, 1};
-
-size_t ChunkSize(size_t left) {
-  for (size_t n : kChunkSizes) {
-    if (n <= left) return n;
-  }
-  return 1;
-}
 
 std::string DeclaredType(Type t) { return t == Type::kNull ? "" : std::string(" ") + TypeName(t); }
 
@@ -158,7 +149,7 @@ void SqliteViewWriter::ApplyKeyed(const ZSet& delta) {
     }
   }
   for (size_t i = 0; i < removed.size();) {
-    const size_t n = ChunkSize(removed.size() - i);
+    const size_t n = statement_chunks::WriteChunk(removed.size() - i);
     Statement& stmt = DeleteByKeyStatement(n);
     int param = 1;
     for (size_t k = 0; k < n; ++k) {
@@ -168,7 +159,7 @@ void SqliteViewWriter::ApplyKeyed(const ZSet& delta) {
     i += n;
   }
   for (size_t i = 0; i < upserts.size();) {
-    const size_t n = ChunkSize(upserts.size() - i);
+    const size_t n = statement_chunks::WriteChunk(upserts.size() - i);
     Statement& stmt = UpsertStatement(n);
     int param = 1;
     for (size_t k = 0; k < n; ++k) {
