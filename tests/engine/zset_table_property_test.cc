@@ -49,7 +49,9 @@ TEST(ZSetPropertyTest, MatchesMapTwinUnderRandomAdds) {
       } else {
         z.Add(std::move(row), w);
       }
-      if (step % 97 == 0) ASSERT_NO_FATAL_FAILURE(ExpectSame(z, twin));
+      if (step % 97 == 0) {
+        ASSERT_NO_FATAL_FAILURE(ExpectSame(z, twin));
+      }
     }
     ASSERT_NO_FATAL_FAILURE(ExpectSame(z, twin));
     ZSet copy;
