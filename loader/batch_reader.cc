@@ -24,6 +24,13 @@ void BatchReader::Produce() {
     int64_t remaining = limit_.value_or(-1);
     bool end = remaining == 0;
     while (!end) {
+      {
+        std::vector<InputBatch> spent;
+        {
+          std::lock_guard<std::mutex> lock(mu_);
+          spent.swap(spent_);
+        }
+      }  // freed here, outside the lock
       InputBatch batch;
       batch.rows.reserve(static_cast<size_t>(std::min<int64_t>(batch_rows_, 1 << 16)));
       while (static_cast<int64_t>(batch.rows.size()) < batch_rows_ && remaining != 0) {
@@ -57,6 +64,11 @@ void BatchReader::Produce() {
   done_ = true;
   changed_.notify_all();
 }
+
+void BatchReader::Recycle(InputBatch batch) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!done_) spent_.push_back(std::move(batch));
+}  // after the reading thread ends, `batch` is freed here
 
 std::optional<InputBatch> BatchReader::Next() {
   std::unique_lock<std::mutex> lock(mu_);

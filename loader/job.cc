@@ -19,24 +19,28 @@ namespace zload {
 namespace {
 
 // Sends the state tables of the views being built to the store and every other table to a
-// scratch memory store, so that other views' state is not touched by a rebuild. A table that is
-// a source's integral starts empty in scratch memory too: the job reads it from the base table
-// afterwards.
+// scratch memory store, so that other views' state is not touched by a rebuild. A table the
+// store serves from base tables starts empty in scratch memory too: the job reads the base
+// tables afterwards.
 class RoutingStore : public StateStore {
  public:
-  RoutingStore(const Graph& graph, StateStore& target, std::vector<std::string> prefixes)
-      : graph_(graph), target_(target), prefixes_(std::move(prefixes)) {}
+  RoutingStore(const Graph& graph, JobStore& store, std::vector<std::string> prefixes)
+      : graph_(graph), store_(store), prefixes_(std::move(prefixes)) {}
   StateTable& Open(const StateTableSpec& spec) override {
-    if (ServedRelation(graph_, spec)) return scratch_.Open(spec);
+    // A table the store serves from base tables is read from there afterwards; one the store
+    // keeps as a state table of its own is built like any other.
+    if (std::optional<BaseRelation> relation = ServedRelation(graph_, spec)) {
+      if (store_.OpenBaseRelationState(*relation, spec)) return scratch_.Open(spec);
+    }
     for (const std::string& p : prefixes_) {
-      if (spec.name.rfind(p, 0) == 0) return target_.Open(spec);
+      if (spec.name.rfind(p, 0) == 0) return store_.state().Open(spec);
     }
     return scratch_.Open(spec);
   }
 
  private:
   const Graph& graph_;
-  StateStore& target_;
+  JobStore& store_;
   std::vector<std::string> prefixes_;
   MemoryStore scratch_;
 };
@@ -270,7 +274,7 @@ void Job::BuildViews(const std::vector<std::string>& names) {
   std::vector<std::string> prefixes;
   for (const std::string& n : names) prefixes.push_back(n + "__");
   Job scratch(config_, nullptr);
-  RoutingStore routing(scratch.graph_, store_->state(), prefixes);
+  RoutingStore routing(scratch.graph_, *store_, prefixes);
   scratch.graph_.Bind(routing);
   SourceInputs contents;
   for (const Source& s : scratch.sources_)

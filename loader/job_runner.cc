@@ -79,6 +79,7 @@ class SourceLoad {
       for (auto& [row, error] : batch->bad_rows) HandleBadRow(row, error);
       if (!batch->rows.empty()) ApplyBatch(batch->rows, load_id);
       progress_.Update(out_.rows_read, batch->bytes_read);
+      batches.Recycle(std::move(*batch));
     }
     return batches.rows_delivered();
   }
@@ -124,6 +125,7 @@ class SourceLoad {
         rows.reserve(batch.size());
         for (InputRow& r : batch) rows.push_back(std::move(r.row));
         store_.InsertBaseRows(source_.config->name, rows);
+        for (size_t i = 0; i < batch.size(); ++i) batch[i].row = std::move(rows[i]);
       } else {
         // The views read the base tables as they were before this batch.
         if (source_.read_by_views) RunViews(built.delta);

@@ -20,10 +20,10 @@ namespace zload::test {
 // One view of the PostgreSQL shop property with its two oracles.
 struct ShopPostgresView {
   std::string name;
-  std::string sql;             // the view's definition in the job config (SQLite's dialect)
-  std::string sqlite_oracle;   // what SQLite runs over the base tables
-  std::string pg_oracle_sql;   // what PostgreSQL runs over the base tables, with the same result
-  std::string reads_view;      // the view this one reads, if any
+  std::string sql;            // the view's definition in the job config (SQLite's dialect)
+  std::string sqlite_oracle;  // what SQLite runs over the base tables
+  std::string pg_oracle_sql;  // what PostgreSQL runs over the base tables, with the same result
+  std::string reads_view;     // the view this one reads, if any
 };
 
 // ShopViews() with their PostgreSQL oracles, then views that exercise where the two dialects
