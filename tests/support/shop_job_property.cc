@@ -16,13 +16,20 @@
 #include "tests/support/job_fixture.h"
 #include "tests/support/scratch_dir.h"
 #include "tests/support/shop_job_inputs.h"
+#include "tests/support/shop_job_plan.h"
 
 namespace zload::test {
 namespace {
 
-using shop::Chance;
+using shop::CountLines;
+using shop::DrawFirstRuns;
+using shop::DrawPlan;
+using shop::FirstBad;
+using shop::KeepFailedJob;
 using shop::kSourceNames;
-using shop::Uniform;
+using shop::RunMode;
+using shop::RunPlan;
+using shop::SourcesToml;
 
 constexpr const char* kTotalsSql =
     "SELECT l.basket_id, SUM(p.price * l.qty) AS total FROM line_items l JOIN products p ON "
@@ -84,107 +91,6 @@ std::vector<ShopView> BuildViews() {
 
 // The source blocks of the config; `order` says in which order the sources are listed (and so
 // loaded).
-std::string SourcesToml(const std::vector<int>& order, int run) {
-  const std::string blocks[] = {
-      fmt::format("[[source]]\nname = \"products\"\nfile = \"products_{}.csv\"\n"
-                  "schema = \"name TEXT NOT NULL, price REAL NOT NULL\"\n"
-                  "primary_key = [\"name\"]\nop_column = \"op\"\n",
-                  run),
-      fmt::format("[[source]]\nname = \"line_items\"\nfile = \"line_items_{}.csv\"\n"
-                  "schema = \"basket_id INTEGER, product_name TEXT, qty INTEGER\"\n"
-                  "op_column = \"op\"\n",
-                  run),
-      fmt::format("[[source]]\nname = \"baskets\"\nfile = \"baskets_{}.jsonl\"\n"
-                  "schema = \"basket_id INTEGER, customer TEXT\"\nop_column = \"op\"\n",
-                  run),
-  };
-  std::string out;
-  for (int i : order) out += blocks[i];
-  return out;
-}
-
-// How one run treats bad rows.
-enum class RunMode {
-  kClean,   // no bad rows
-  kReject,  // scattered bad rows of every kind, rejected under on_bad_row = "reject"
-  kAbort,   // one bad delete in one file under on_bad_row = "abort": the run stops there
-};
-
-// What one run does, drawn from the seed.
-struct RunPlan {
-  int64_t batch_rows = 1;
-  std::vector<int> order = {0, 1, 2};  // sources in config (and load) order
-  RunMode mode = RunMode::kClean;
-  int failing = -1;  // with kAbort: the source whose file has the bad delete
-  std::string trace;
-};
-
-RunPlan DrawPlan(shop::Rng& rng, const ShopPropertyOptions& options, uint64_t seed, int run) {
-  RunPlan plan;
-  plan.batch_rows = Uniform(rng, 1, options.max_batch_rows);
-  std::shuffle(plan.order.begin(), plan.order.end(), rng);
-  double draw = std::uniform_real_distribution<double>(0, 1)(rng);
-  if (draw < options.abort_run_rate) {
-    plan.mode = RunMode::kAbort;
-    plan.failing = static_cast<int>(Uniform(rng, 0, 2));
-  } else if (draw < options.abort_run_rate + options.reject_run_rate) {
-    plan.mode = RunMode::kReject;
-  }
-  const char* mode = plan.mode == RunMode::kClean    ? "clean"
-                     : plan.mode == RunMode::kReject ? "reject"
-                                                     : "abort in ";
-  plan.trace = fmt::format("seed {} run {}: batch_rows {}, sources in order {},{},{}, {}{}", seed,
-                           run, plan.batch_rows, kSourceNames[plan.order[0]],
-                           kSourceNames[plan.order[1]], kSourceNames[plan.order[2]], mode,
-                           plan.failing >= 0 ? kSourceNames[plan.failing] : "");
-  return plan;
-}
-
-// The run in which each view joins the config; a view over a view joins no earlier than the
-// view it reads.
-std::vector<int> DrawFirstRuns(shop::Rng& rng, const ShopPropertyOptions& options) {
-  const std::vector<ShopView>& views = ShopViews();
-  std::vector<int> first_run(views.size(), 0);
-  for (int& r : first_run) {
-    if (options.runs > 1 && Chance(rng, options.late_view_rate)) {
-      r = static_cast<int>(Uniform(rng, 1, options.runs - 1));
-    }
-    r = std::max(r, std::min(options.first_view_run, options.runs - 1));
-  }
-  for (size_t i = 0; i < views.size(); ++i) {
-    for (size_t j = 0; j < views.size(); ++j) {
-      if (views[i].reads_view == views[j].name) first_run[i] = std::max(first_run[i], first_run[j]);
-    }
-  }
-  return first_run;
-}
-
-// The position of the first bad row of `file` (its size when there is none).
-size_t FirstBad(const shop::InputFile& file) {
-  return static_cast<size_t>(std::find_if(file.changes.begin(), file.changes.end(),
-                                          [](const shop::Change& c) { return c.bad; }) -
-                             file.changes.begin());
-}
-
-int64_t CountLines(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return 0;
-  int64_t n = 0;
-  for (int c; (c = std::fgetc(f)) != EOF;) n += c == '\n';
-  std::fclose(f);
-  return n;
-}
-
-void KeepFailedJob(const ScratchDir& dir, const ShopPropertyOptions& options, uint64_t seed) {
-  if (options.keep_failed_in.empty()) return;
-  std::filesystem::path to =
-      std::filesystem::path(options.keep_failed_in) / fmt::format("seed_{}", seed);
-  std::filesystem::remove_all(to);
-  std::filesystem::create_directories(to);
-  std::filesystem::copy(dir.path(), to, std::filesystem::copy_options::recursive);
-  std::printf("  the failing job is kept in %s\n", to.string().c_str());
-}
-
 // The summary of a run that finished: every good row applied, every bad one rejected (and
 // logged).
 void CheckSummary(const RunSummary& summary, const shop::InputFile (&files)[3],
@@ -264,7 +170,7 @@ void RunShopProperty(uint64_t seed, const ShopPropertyOptions& options) {
   std::fflush(stdout);
   shop::Rng rng(seed);
   const std::vector<ShopView>& views = ShopViews();
-  const std::vector<int> first_run = DrawFirstRuns(rng, options);
+  const std::vector<int> first_run = DrawFirstRuns(rng, options, ShopViews());
 
   ScratchDir dir;
   const std::string db = dir / "store.db";
@@ -327,14 +233,14 @@ void RunShopProperty(uint64_t seed, const ShopPropertyOptions& options) {
     if (plan.mode == RunMode::kAbort) {
       if (!failure) {
         ADD_FAILURE() << "RunJob did not stop at the bad row";
-        KeepFailedJob(dir, options, seed);
+        KeepFailedJob(dir, options, fmt::format("seed_{}", seed));
         return;
       }
       CheckAbort(*failure, plan.failing, files[plan.failing]);
     } else {
       if (failure) {
         ADD_FAILURE() << "RunJob failed: " << failure->what();
-        KeepFailedJob(dir, options, seed);
+        KeepFailedJob(dir, options, fmt::format("seed_{}", seed));
         return;
       }
       CheckSummary(summary, files, dir / (rejects + ".log"));
@@ -347,7 +253,7 @@ void RunShopProperty(uint64_t seed, const ShopPropertyOptions& options) {
       EXPECT_EQ(summary.views[i].built, first_run[index] == run) << in_config[i]->name;
     }
     if (!CheckStore(db, model, in_config, plan, files) || ::testing::Test::HasFailure()) {
-      KeepFailedJob(dir, options, seed);
+      KeepFailedJob(dir, options, fmt::format("seed_{}", seed));
       return;
     }
   }
