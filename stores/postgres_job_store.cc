@@ -10,219 +10,22 @@
 #include <unordered_map>
 
 #include "engine/error.h"
+#include "stores/postgres_values.h"
 #include "stores/row_codec.h"
 
 namespace zload {
 namespace {
 
 using postgres::ArrayLiteral;
+using postgres::FieldValue;
+using postgres::PgType;
 using postgres::QuoteIdentifier;
+using postgres::ToText;
+using postgres::TypeOfPg;
 
 constexpr size_t kLookupChunk = 1000;  // keys per look-up statement
 constexpr size_t kWriteChunk = 2000;   // rows per INSERT, UPDATE or DELETE statement
 constexpr size_t kCopyRows = 500;      // from this many new rows on, they go in with COPY
-constexpr int64_t kMicrosPerDay = 86'400'000'000;
-
-// --- Values as PostgreSQL text ----------------------------------------------------------------
-
-const char* PgType(Type t) {
-  switch (t) {
-    case Type::kInteger:
-      return "bigint";
-    case Type::kReal:
-      return "double precision";
-    case Type::kText:
-      return "text";
-    case Type::kBoolean:
-      return "boolean";
-    case Type::kTimestamp:
-      return "timestamp";
-    case Type::kNull:
-      return "bytea";
-  }
-  return "text";
-}
-
-// The declared type of a column of PostgreSQL type `pg` (as format_type renders it).
-Type TypeOfPg(std::string_view pg) {
-  if (pg == "bigint") return Type::kInteger;
-  if (pg == "double precision") return Type::kReal;
-  if (pg == "boolean") return Type::kBoolean;
-  if (pg == "timestamp without time zone") return Type::kTimestamp;
-  if (pg == "bytea") return Type::kNull;
-  return Type::kText;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (astronomical years: 0 is 1 BC).
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-void CivilFromDays(int64_t z, int64_t& y, int64_t& m, int64_t& d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = yoe + era * 400 + (m <= 2);
-}
-
-// "YYYY-MM-DD HH:MM:SS.ffffff" (with " BC" for years before 1), as PostgreSQL reads it.
-std::string TimestampText(int64_t micros) {
-  int64_t days = micros / kMicrosPerDay, rest = micros % kMicrosPerDay;
-  if (rest < 0) {
-    rest += kMicrosPerDay;
-    --days;
-  }
-  int64_t y, m, d;
-  CivilFromDays(days, y, m, d);
-  const int64_t secs = rest / 1'000'000;
-  return fmt::format("{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:06}{}", y > 0 ? y : 1 - y, m, d,
-                     secs / 3600, secs / 60 % 60, secs % 60, rest % 1'000'000, y > 0 ? "" : " BC");
-}
-
-// Parses the ISO output of a timestamp: "Y-MM-DD HH:MM:SS[.f...][ BC]".
-int64_t ParseTimestamp(std::string_view s) {
-  auto fail = [&]() -> int64_t {
-    throw Error(ErrorCode::kConstraint,
-                fmt::format("cannot read the timestamp '{}' as microseconds since 1970", s));
-  };
-  const char* p = s.data();
-  const char* end = s.data() + s.size();
-  auto number = [&](int64_t& out, size_t* digits = nullptr) {
-    auto [next, ec] = std::from_chars(p, end, out);
-    if (ec != std::errc() || out < 0) fail();
-    if (digits) *digits = static_cast<size_t>(next - p);
-    p = next;
-  };
-  auto expect = [&](char c) {
-    if (p == end || *p != c) fail();
-    ++p;
-  };
-  int64_t y, mo, d, h, mi, sec, frac = 0;
-  number(y);
-  expect('-');
-  number(mo);
-  expect('-');
-  number(d);
-  expect(' ');
-  number(h);
-  expect(':');
-  number(mi);
-  expect(':');
-  number(sec);
-  if (p != end && *p == '.') {
-    ++p;
-    size_t digits = 0;
-    number(frac, &digits);
-    if (digits == 0 || digits > 6) fail();
-    for (; digits < 6; ++digits) frac *= 10;
-  }
-  bool bc = false;
-  if (end - p == 3 && std::string_view(p, 3) == " BC") {
-    bc = true;
-    p = end;
-  }
-  if (p != end) fail();
-  const int64_t days = DaysFromCivil(bc ? 1 - y : y, mo, d);
-  int64_t out;
-  if (__builtin_mul_overflow(days, kMicrosPerDay, &out) ||
-      __builtin_add_overflow(out, ((h * 60 + mi) * 60 + sec) * 1'000'000 + frac, &out)) {
-    fail();
-  }
-  return out;
-}
-
-std::string RealText(double d) {
-  if (std::isnan(d)) return "NaN";
-  if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
-  return fmt::format("{}", d);  // shortest text that reads back as the same double
-}
-
-// The value with -0.0 as 0.0 and every NaN as the default NaN: equal Values, equal encodings.
-Value Canonical(const Value& v) {
-  if (v.type() != Type::kReal) return v;
-  if (v.as_real() == 0.0) return Value::Real(0.0);
-  if (std::isnan(v.as_real())) return Value::Real(std::numeric_limits<double>::quiet_NaN());
-  return v;
-}
-
-// The text of `v` for a column declared `column`, converted as SQLite's column affinity would
-// convert it (so reading back gives what SqliteJobStore gives); nullopt for NULL.
-std::optional<std::string> ToText(const Value& v, Type column) {
-  if (v.is_null()) return std::nullopt;
-  if (column == Type::kNull) return postgres::ByteaText(EncodeRow(Row{Canonical(v)}));
-  switch (v.type()) {
-    case Type::kInteger:
-      if (column == Type::kBoolean) return v.as_integer() != 0 ? "t" : "f";
-      if (column == Type::kTimestamp) return TimestampText(v.as_integer());
-      return std::to_string(v.as_integer());
-    case Type::kReal: {
-      double d = v.as_real();
-      if (column == Type::kBoolean) return d != 0 ? "t" : "f";
-      if (column == Type::kInteger && std::trunc(d) == d && std::abs(d) < 9.2e18) {
-        return std::to_string(static_cast<int64_t>(d));
-      }
-      if (column == Type::kText) return v.ToString();
-      return RealText(d);
-    }
-    case Type::kBoolean:
-      if (column == Type::kBoolean) return v.as_boolean() ? "t" : "f";
-      return v.ToString();
-    case Type::kTimestamp:
-      if (column == Type::kTimestamp) return TimestampText(v.as_timestamp());
-      return v.ToString();
-    case Type::kText:
-      return v.as_text();
-    case Type::kNull:
-      break;
-  }
-  return std::nullopt;
-}
-
-// The Value of a non-NULL field of a column declared `column`.
-Value FromText(std::string_view text, Type column) {
-  switch (column) {
-    case Type::kInteger: {
-      int64_t i = 0;
-      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
-      if (ec != std::errc() || p != text.data() + text.size()) break;
-      return Value::Integer(i);
-    }
-    case Type::kReal: {
-      double d = 0;
-      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-      if (ec != std::errc() || p != text.data() + text.size()) break;
-      return Value::Real(d);
-    }
-    case Type::kBoolean:
-      return Value::Boolean(text == "t");
-    case Type::kTimestamp:
-      return Value::Time(ParseTimestamp(text));
-    case Type::kNull: {
-      Row row = DecodeRow(postgres::FromByteaText(text));
-      if (row.size() != 1) break;
-      return row[0];
-    }
-    case Type::kText:
-      return Value::Text(std::string(text));
-  }
-  throw Error(ErrorCode::kInternal,
-              fmt::format("cannot read '{}' as {}", text.substr(0, 100), TypeName(column)));
-}
-
-Value FieldValue(const pqxx::field& f, Type column) {
-  if (f.is_null()) return Value();
-  return FromText({f.c_str(), f.size()}, column);
-}
 
 // The quoted SQL name of a table or column: names over 63 bytes are shortened, keeping distinct
 // names distinct, rather than refused (view columns are often named by long expressions).

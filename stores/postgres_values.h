@@ -1,0 +1,30 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/value.h"
+
+namespace pqxx {
+class field;
+}
+
+// Values of zload's declared types as PostgreSQL stores them (text in and out of COPY and bound
+// parameters), converted as SQLite's column affinity converts them, so that a PostgreSQL store
+// reads back what an SQLite store reads back.
+namespace zload::postgres {
+
+// The PostgreSQL type of a column declared `t` (no declared type: bytea holding the row codec).
+const char* PgType(Type t);
+// The declared type of a column of PostgreSQL type `pg` (as format_type renders it).
+Type TypeOfPg(std::string_view pg);
+// The text of `v` for a column declared `column`; nullopt for NULL.
+std::optional<std::string> ToText(const Value& v, Type column);
+// The Value of a non-NULL field's text in a column declared `column`. Throws Error(kInternal)
+// when the text is not of that type.
+Value FromText(std::string_view text, Type column);
+// The Value of a field of a column declared `column` (NULL for NULL).
+Value FieldValue(const pqxx::field& f, Type column);
+
+}  // namespace zload::postgres
