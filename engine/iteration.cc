@@ -5,7 +5,8 @@
 namespace zload {
 namespace {
 
-// Runs `apply` over every operator in id order; source contents are moved out of `inputs`.
+// Runs `apply(id, op, inputs)` over every operator in id order; source contents are moved out of
+// `inputs`.
 template <typename Apply>
 std::vector<ZSet> Walk(const Graph& graph, SourceInputs& inputs, Apply apply) {
   for (const auto& entry : inputs) {
@@ -24,7 +25,7 @@ std::vector<ZSet> Walk(const Graph& graph, SourceInputs& inputs, Apply apply) {
     }
     args.clear();
     for (VertexId in : v.inputs) args.push_back(&out[in]);
-    out[id] = apply(*v.op, std::span<const ZSet* const>(args));
+    out[id] = apply(id, *v.op, std::span<const ZSet* const>(args));
   }
   return out;
 }
@@ -32,13 +33,24 @@ std::vector<ZSet> Walk(const Graph& graph, SourceInputs& inputs, Apply apply) {
 }  // namespace
 
 std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas) {
-  return Walk(graph, deltas,
-              [](Operator& op, std::span<const ZSet* const> args) { return op.Step(args); });
+  return Walk(graph, deltas, [](VertexId, Operator& op, std::span<const ZSet* const> args) {
+    return op.Step(args);
+  });
+}
+
+std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas, const IterationHooks& hooks) {
+  auto step = [&](VertexId id, Operator& op, std::span<const ZSet* const> args) {
+    if (hooks.before) hooks.before(id);
+    ZSet out = op.Step(args);
+    if (hooks.after) hooks.after(id);
+    return out;
+  };
+  return Walk(graph, deltas, step);
 }
 
 std::vector<ZSet> EvaluateFromScratch(const Graph& graph, const SourceInputs& contents) {
   SourceInputs copy = contents;
-  return Walk(graph, copy, [](const Operator& op, std::span<const ZSet* const> args) {
+  return Walk(graph, copy, [](VertexId, const Operator& op, std::span<const ZSet* const> args) {
     return op.Evaluate(args);
   });
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <unordered_map>
 #include <vector>
 
@@ -16,6 +17,17 @@ using SourceInputs = std::unordered_map<VertexId, ZSet>;
 // updating their state. Takes the deltas by value: pass them with std::move to avoid a copy.
 // Throws Error(kSchema) when a key of `deltas` is not a source.
 std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas);
+
+// Calls around each operator vertex's step in RunIteration, e.g. to wait for and commit the
+// vertex's state tables one vertex at a time. Either may be empty.
+struct IterationHooks {
+  std::function<void(VertexId)> before;  // before the vertex reads or writes its state
+  std::function<void(VertexId)> after;   // once its step (and every state write) is done
+};
+
+// RunIteration, calling `hooks` around every operator vertex's step in topological order.
+// An exception from a hook or a step ends the iteration and passes through.
+std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas, const IterationHooks& hooks);
 
 // The non-incremental twin of the whole graph: the full contents of every vertex computed from
 // the full contents of the sources with each operator's Evaluate(). Reads and writes no state.

@@ -98,12 +98,26 @@ BaseBackedStateStore::BaseBackedStateStore(const Graph& graph, JobStore& store)
 
 StateTable& BaseBackedStateStore::Open(const StateTableSpec& spec) {
   std::optional<BaseRelation> relation = ServedRelation(graph_, spec);
-  if (!relation) return store_.state().Open(spec);
+  if (!relation) {
+    Record(spec.name, {});
+    return store_.state().Open(spec);
+  }
   auto it = served_.find(spec.name);
   if (it != served_.end()) return *it->second;
   std::unique_ptr<StateTable> table = store_.OpenBaseRelationState(*relation, spec);
-  if (!table) return store_.state().Open(spec);
+  if (!table) {
+    Record(spec.name, {});
+    return store_.state().Open(spec);
+  }
+  Record(spec.name, relation->tables);
   return *served_.emplace(spec.name, std::move(table)).first->second;
+}
+
+void BaseBackedStateStore::Record(const std::string& name, std::vector<std::string> base_tables) {
+  for (const Opened& o : opened_) {
+    if (o.name == name) return;
+  }
+  opened_.push_back({name, std::move(base_tables)});
 }
 
 }  // namespace zload

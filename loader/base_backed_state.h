@@ -4,6 +4,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/graph.h"
 #include "engine/state_store.h"
@@ -30,10 +31,22 @@ class BaseBackedStateStore : public StateStore {
   BaseBackedStateStore(const Graph& graph, JobStore& store);
   StateTable& Open(const StateTableSpec& spec) override;
 
+  // A state table the bound graph opened, by spec name; `base_tables` names the base tables
+  // that serve it (empty for the store's own state table).
+  struct Opened {
+    std::string name;
+    std::vector<std::string> base_tables;
+  };
+  // Every table opened so far, in the order of the first Open.
+  const std::vector<Opened>& opened() const { return opened_; }
+
  private:
+  void Record(const std::string& name, std::vector<std::string> base_tables);
+
   const Graph& graph_;
   JobStore& store_;
   std::map<std::string, std::unique_ptr<StateTable>> served_;
+  std::vector<Opened> opened_;
 };
 
 }  // namespace zload

@@ -223,6 +223,11 @@ void Job::MarkOmittedViewsStale() {
   }
 }
 
+const std::vector<BaseBackedStateStore::Opened>& Job::StateTables() const {
+  static const std::vector<BaseBackedStateStore::Opened> kNone;
+  return state_ ? state_->opened() : kNone;
+}
+
 Job::View* Job::FindView(const std::string& name) {
   for (View& v : views_) {
     if (v.compiled.name == name) return &v;

@@ -7,6 +7,7 @@
 
 #include "engine/graph.h"
 #include "engine/sql/compiler.h"
+#include "loader/base_backed_state.h"
 #include "loader/job_config.h"
 #include "stores/job_store.h"
 
@@ -49,6 +50,8 @@ class Job {
   Graph& graph() { return graph_; }
   std::vector<Source>& sources() { return sources_; }
   std::vector<View>& views() { return views_; }
+  // The state tables the graph opened in the store, in binding order (empty without a store).
+  const std::vector<BaseBackedStateStore::Opened>& StateTables() const;
   // The view named `name`, or nullptr.
   View* FindView(const std::string& name);
 
@@ -73,8 +76,8 @@ class Job {
   std::vector<Source> sources_;
   std::vector<View> views_;
   std::unique_ptr<StateStore> dry_run_state_;
-  std::unique_ptr<StateStore> state_;  // with a store: its state, base tables serving sources'
-                                       // integrals
+  // With a store: its state, base tables serving sources' integrals.
+  std::unique_ptr<BaseBackedStateStore> state_;
 };
 
 }  // namespace zload

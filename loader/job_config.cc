@@ -166,8 +166,18 @@ JobConfig FromToml(const toml::value& root, const std::string& path) {
   }
   job.run.reject_file = (base / "rejects.csv").string();
   if (const toml::value* run = Find(root, "run")) {
-    CheckKeys(path, *run, "[run]", {"batch_rows", "on_bad_row", "reject_file", "max_errors"});
+    CheckKeys(path, *run, "[run]",
+              {"batch_rows", "on_bad_row", "reject_file", "max_errors", "workers",
+               "flush_every_set", "max_sleep_ms", "frontier_timeout_s"});
     job.run.batch_rows = OptionalInt(path, *run, "batch_rows", job.run.batch_rows, 1);
+    job.run.workers = OptionalInt(path, *run, "workers", job.run.workers, 0);
+    job.run.max_sleep_ms = OptionalInt(path, *run, "max_sleep_ms", job.run.max_sleep_ms, 1);
+    job.run.frontier_timeout_s =
+        OptionalInt(path, *run, "frontier_timeout_s", job.run.frontier_timeout_s, 1);
+    if (const toml::value* flush = Find(*run, "flush_every_set")) {
+      if (!flush->is_boolean()) Fail(path, *flush, "flush_every_set must be true or false");
+      job.run.flush_every_set = flush->as_boolean();
+    }
     job.run.max_errors = OptionalInt(path, *run, "max_errors", job.run.max_errors, 0);
     if (auto policy = OptionalString(path, *run, "on_bad_row", "[run]")) {
       if (*policy == "abort") {

@@ -43,6 +43,10 @@ struct RunConfig {
   BadRowPolicy on_bad_row = BadRowPolicy::kAbort;
   std::string reject_file;   // where rejected rows go (resolved path)
   int64_t max_errors = 100;  // with kReject: stop once more rows than this are rejected
+  int64_t workers = 0;       // worker processes applying batches; 0: the coordinator applies them
+  bool flush_every_set = false;      // workers commit after each delay vertex, not per batch
+  int64_t max_sleep_ms = 100;        // longest sleep between two frontier polls
+  int64_t frontier_timeout_s = 300;  // give up waiting for a table's frontier after this long
 };
 
 // A parsed, validated job configuration. Paths in it are resolved against the config file's

@@ -8,8 +8,9 @@
 #include "engine/iteration.h"
 #include "loader/batch_delta.h"
 #include "loader/batch_reader.h"
-#include "loader/file_hash.h"
+#include "loader/file_registration.h"
 #include "loader/job.h"
+#include "loader/parallel_load.h"
 #include "loader/reject_writer.h"
 #include "loader/row_reader.h"
 
@@ -20,39 +21,6 @@ using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// Refuses to load a file this store has loaded (or started to load) before, unless asked to.
-int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload) {
-  FileLoad load{0, source.name, source.file, 0, "stdin", 0, "loading"};
-  if (source.file != "-") {
-    FileFingerprint fp = FingerprintFile(source.file);
-    load.size = static_cast<int64_t>(fp.size);
-    load.hash = fp.hash;
-    if (!reload) {
-      std::optional<FileLoad> earlier = store.FindFileLoad(source.name, fp.hash);
-      for (const FileLoad& l : store.FileLoads()) {
-        if (l.source == source.name && l.path == source.file && l.status != "complete") earlier = l;
-      }
-      if (earlier && earlier->status == "complete") {
-        throw Error(ErrorCode::kConfig,
-                    fmt::format("this store already holds this file's {} rows in source '{}' "
-                                "(loaded from {}); loading it again would apply them twice: use "
-                                "--reload to load it again on purpose",
-                                earlier->rows, source.name, earlier->path),
-                    {.file = source.file});
-      }
-      if (earlier) {
-        throw Error(ErrorCode::kConfig,
-                    fmt::format("an earlier load of {} into source '{}' was interrupted after {} "
-                                "rows; loading the file again would apply those rows twice: use "
-                                "--reload to load it anyway",
-                                earlier->path, source.name, earlier->rows),
-                    {.file = source.file});
-      }
-    }
-  }
-  return store.StartFileLoad(load);
 }
 
 // Loads one source's file in batches: a background thread parses the next batches while this
@@ -180,6 +148,8 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
   auto start = Clock::now();
   if (options.store_url) config.store_url = *options.store_url;
   if (options.batch_rows) config.run.batch_rows = *options.batch_rows;
+  if (options.workers) config.run.workers = *options.workers;
+  if (options.flush_every_set) config.run.flush_every_set = *options.flush_every_set;
   summary.store_url = config.store_url;
   summary.dry_run = options.dry_run;
 
@@ -192,7 +162,8 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
     job = std::make_unique<Job>(config, store.get());
     // Every input is opened (and its header checked) before anything is loaded.
     for (Job::Source& s : job->sources()) {
-      bool skip = s.config->file == "-" && options.dry_run;
+      // Workers read a copy of stdin, made when loading starts; its header is checked then.
+      bool skip = s.config->file == "-" && (options.dry_run || config.run.workers > 0);
       readers.push_back(skip ? nullptr : OpenRowReader(*s.config, s.schema));
       summary.sources.push_back({s.config->name, s.config->file});
     }
@@ -217,6 +188,17 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
   } catch (...) {
     store->Rollback();
     throw;
+  }
+
+  if (config.run.workers > 0) {
+    try {
+      LoadWithWorkers(*job, *store, options, progress, summary);
+    } catch (...) {
+      summary.seconds = Since(start);
+      throw;
+    }
+    summary.seconds = Since(start);
+    return;
   }
 
   RejectWriter rejects(config.run.reject_file);

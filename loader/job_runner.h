@@ -17,6 +17,10 @@ struct RunOptions {
   std::optional<int64_t> limit;          // load at most this many rows in all
   bool dry_run = false;                  // check config, SQL and inputs; load nothing
   bool reload = false;                   // load files this store has loaded before
+  std::optional<int64_t> workers;        // replaces [run] workers
+  std::optional<bool> flush_every_set;   // replaces [run] flush_every_set
+  // The zload executable that worker processes run ("zload worker"); empty: this program.
+  std::string worker_binary;
 };
 
 // Runs a job: loads every source's file in batches (one transaction and one graph iteration a

@@ -2,7 +2,9 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 
@@ -10,6 +12,7 @@
 #include "loader/job_config.h"
 #include "loader/job_runner.h"
 #include "loader/view_printer.h"
+#include "loader/worker.h"
 
 namespace zload {
 namespace {
@@ -59,6 +62,22 @@ int Run(const std::string& config_path, const RunOptions& options, bool quiet,
   return code;
 }
 
+// Test hooks that break the frontier protocol on purpose (see WorkerOptions):
+// ZLOAD_TEST_SKIP_FRONTIER_WAIT=1 and ZLOAD_TEST_DELAY_BATCH=<batch>:<milliseconds>.
+void ReadWorkerTestHooks(WorkerOptions& options) {
+  if (const char* skip = std::getenv("ZLOAD_TEST_SKIP_FRONTIER_WAIT")) {
+    options.skip_frontier_wait = std::string(skip) == "1";
+  }
+  if (const char* delay = std::getenv("ZLOAD_TEST_DELAY_BATCH")) {
+    std::string text = delay;
+    size_t colon = text.find(':');
+    if (colon != std::string::npos) {
+      options.delay_batch = std::stoll(text.substr(0, colon));
+      options.delay_ms = std::stoll(text.substr(colon + 1));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace zload
 
@@ -86,6 +105,25 @@ int main(int argc, char** argv) {
   run->add_flag("--reload", options.reload, "Load files this store has already loaded, again");
   run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
   run->add_option("--json", json_path, "Write a machine-readable summary to this file");
+  int64_t workers = -1;
+  std::string flush;
+  run->add_option("--workers", workers,
+                  "Apply batches in N worker processes (overrides [run] workers; 0: in this one)")
+      ->check(CLI::NonNegativeNumber);
+  run->add_option("--flush-every-set", flush,
+                  "true: workers commit after each delay vertex (overrides [run] flush_every_set)")
+      ->check(CLI::IsMember({"true", "false"}));
+
+  // The entry point of the worker processes that `run --workers N` starts (not for people).
+  CLI::App* worker = app.add_subcommand("worker", "");
+  worker->group("");
+  WorkerOptions worker_options;
+  int64_t max_sleep_ms = 100, frontier_timeout_s = 300;
+  worker->add_option("job", config_path)->required();
+  worker->add_option("--store", store_url);
+  worker->add_flag("--flush-every-set", worker_options.flush_every_set);
+  worker->add_option("--max-sleep-ms", max_sleep_ms);
+  worker->add_option("--frontier-timeout-s", frontier_timeout_s);
 
   CLI::App* show = app.add_subcommand("show", "Print a view (or base table) as an aligned table");
   show->add_option("name", view, "The view or base table")->required();
@@ -110,7 +148,18 @@ int main(int argc, char** argv) {
       if (!store_url.empty()) options.store_url = store_url;
       if (batch_rows > 0) options.batch_rows = batch_rows;
       if (limit >= 0) options.limit = limit;
+      if (workers >= 0) options.workers = workers;
+      if (!flush.empty()) options.flush_every_set = flush == "true";
       return Run(config_path, options, quiet, json_path);
+    }
+    if (*worker) {
+      JobConfig config = LoadJobConfig(config_path);
+      if (!store_url.empty()) config.store_url = store_url;
+      worker_options.wait.max_sleep = std::chrono::milliseconds(max_sleep_ms);
+      worker_options.wait.timeout = std::chrono::seconds(frontier_timeout_s);
+      ReadWorkerTestHooks(worker_options);
+      ServeBatches(config, worker_options, std::cin, std::cout);
+      return kExitOk;
     }
     if (*show) {
       if (store_url.empty() && config_path.empty()) {

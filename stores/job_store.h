@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -120,6 +121,12 @@ class JobStore {
   virtual void UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) = 0;
   // Every recorded load, oldest first.
   virtual std::vector<FileLoad> FileLoads() = 0;
+
+  // Every table's last_update: the time of the last batch done with it (state, view and base
+  // tables alike), by table name. Sees committed data (and this connection's own writes).
+  virtual std::map<std::string, int64_t> LastUpdates() = 0;
+  // Sets the last_update of each of `tables` to `time`.
+  virtual void SetLastUpdates(const std::vector<std::string>& tables, int64_t time) = 0;
 };
 
 }  // namespace zload

@@ -662,4 +662,25 @@ std::vector<FileLoad> PostgresJobStore::FileLoads() {
   return out;
 }
 
+std::map<std::string, int64_t> PostgresJobStore::LastUpdates() {
+  pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
+    return tx.exec_prepared(db_.Prepared("SELECT table_name, t FROM last_update"));
+  });
+  std::map<std::string, int64_t> out;
+  for (const auto& row : r) out.emplace(row[0].as<std::string>(), row[1].as<int64_t>());
+  return out;
+}
+
+void PostgresJobStore::SetLastUpdates(const std::vector<std::string>& tables, int64_t time) {
+  if (tables.empty()) return;
+  postgres::ArrayLiteral names;
+  for (const std::string& table : tables) names.Add(table);
+  db_.Write([&](pqxx::transaction_base& tx) {
+    tx.exec_prepared(db_.Prepared("INSERT INTO last_update (table_name, t) "
+                                  "SELECT unnest($1::text[]), $2 "
+                                  "ON CONFLICT (table_name) DO UPDATE SET t = excluded.t"),
+                     names.str(), time);
+  });
+}
+
 }  // namespace zload

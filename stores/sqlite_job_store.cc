@@ -426,4 +426,23 @@ std::vector<FileLoad> SqliteJobStore::FileLoads() {
   return out;
 }
 
+std::map<std::string, int64_t> SqliteJobStore::LastUpdates() {
+  Statement q(db_.handle(), "SELECT table_name, t FROM last_update");
+  std::map<std::string, int64_t> out;
+  while (q.Step()) out.emplace(std::string(q.ColumnText(0)), q.ColumnInt(1));
+  return out;
+}
+
+void SqliteJobStore::SetLastUpdates(const std::vector<std::string>& tables, int64_t time) {
+  Statement set(db_.handle(),
+                "INSERT INTO last_update (table_name, t) VALUES (?1, ?2) "
+                "ON CONFLICT(table_name) DO UPDATE SET t = excluded.t");
+  for (const std::string& table : tables) {
+    set.Reset();
+    set.BindText(1, table);
+    set.BindInt(2, time);
+    set.Run();
+  }
+}
+
 }  // namespace zload

@@ -213,6 +213,11 @@ void RunShopProperty(uint64_t seed, const ShopPropertyOptions& options) {
       ProgressBar progress(stderr, false);
       RunOptions run_options;
       run_options.batch_rows = plan.batch_rows;
+      if (options.workers > 0) {
+        run_options.workers = options.workers;
+        run_options.flush_every_set = options.flush_every_set;
+        run_options.worker_binary = options.worker_binary;
+      }
       RunJob(std::move(config), run_options, progress, summary);
     } catch (const Error& e) {
       failure = e;

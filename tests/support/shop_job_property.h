@@ -22,6 +22,11 @@ struct ShopPropertyOptions {
   int first_view_run = 0;        // no view joins before this run (views are built over data)
   double reject_run_rate = 0.2;  // the chance that a run has bad rows, rejected
   double abort_run_rate = 0.15;  // the chance that a run stops at a bad row in one of its files
+  // Worker processes applying the batches (0: RunJob applies them itself), whether they commit
+  // after each delay vertex, and the zload binary they run.
+  int workers = 0;
+  bool flush_every_set = false;
+  std::string worker_binary;
   // When not empty: on a failure, the job's directory (configs job_<run>.toml, input files and
   // store) is copied to <keep_failed_in>/seed_<seed> to replay with the zload binary.
   std::string keep_failed_in;

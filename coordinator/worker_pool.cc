@@ -1,0 +1,132 @@
+#include "coordinator/worker_pool.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <boost/process.hpp>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "engine/error.h"
+
+namespace zload {
+
+namespace bp = boost::process;
+
+struct WorkerPool::State {
+  struct Worker {
+    bp::opstream in;
+    bp::ipstream out;
+    bp::child child;
+    std::thread reader;
+    bool closed = false;
+  };
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::mutex mu;
+  std::condition_variable ready;
+  std::deque<Message> inbox;
+
+  void Read(size_t index) {
+    Worker& w = *workers[index];
+    std::string line;
+    while (std::getline(w.out, line)) {
+      std::lock_guard<std::mutex> lock(mu);
+      inbox.push_back({index, line, 0});
+      ready.notify_one();
+    }
+    std::lock_guard<std::mutex> lock(mu);
+    inbox.push_back({index, std::nullopt, 0});
+    ready.notify_one();
+  }
+
+  // Reaps worker `w` and returns its exit status (128 + signal when killed).
+  static int Reap(Worker& w) {
+    std::error_code ec;
+    if (w.child.valid()) w.child.wait(ec);
+    int native = w.child.native_exit_code();
+    if (WIFSIGNALED(native)) return 128 + WTERMSIG(native);
+    return w.child.exit_code();
+  }
+};
+
+WorkerPool::WorkerPool(const std::vector<std::string>& argv, size_t count)
+    : state_(std::make_unique<State>()) {
+  if (argv.empty()) throw Error(ErrorCode::kInternal, "no worker command");
+  std::vector<std::string> args(argv.begin() + 1, argv.end());
+  try {
+    for (size_t i = 0; i < count; ++i) {
+      auto w = std::make_unique<State::Worker>();
+      w->child =
+          bp::child(bp::exe = argv[0], bp::args = args, bp::std_in<w->in, bp::std_out> w->out);
+      state_->workers.push_back(std::move(w));
+    }
+  } catch (const std::exception& e) {
+    Kill();
+    throw Error(ErrorCode::kWorkerDied, "cannot start worker " + argv[0] + ": " + e.what());
+  }
+  for (size_t i = 0; i < count; ++i) {
+    state_->workers[i]->reader = std::thread([this, i] { state_->Read(i); });
+  }
+}
+
+WorkerPool::~WorkerPool() {
+  try {
+    Kill();
+  } catch (...) {
+    // Nothing more can be done for a child that cannot be killed.
+  }
+}
+
+size_t WorkerPool::size() const { return state_->workers.size(); }
+
+void WorkerPool::Send(size_t worker, const std::string& line) {
+  State::Worker& w = *state_->workers.at(worker);
+  if (w.closed || !(w.in << line << '\n') || !w.in.flush()) {
+    throw Error(ErrorCode::kWorkerDied, "worker " + std::to_string(worker + 1) + " is gone");
+  }
+}
+
+WorkerPool::Message WorkerPool::Receive() {
+  std::unique_lock<std::mutex> lock(state_->mu);
+  state_->ready.wait(lock, [&] { return !state_->inbox.empty(); });
+  Message m = std::move(state_->inbox.front());
+  state_->inbox.pop_front();
+  lock.unlock();
+  if (!m.line) {
+    State::Worker& w = *state_->workers[m.worker];
+    if (w.reader.joinable()) w.reader.join();
+    m.exit_code = State::Reap(w);
+  }
+  return m;
+}
+
+void WorkerPool::Finish() {
+  for (auto& w : state_->workers) {
+    if (w->closed) continue;
+    w->in.pipe().close();
+    w->closed = true;
+  }
+  for (auto& w : state_->workers) {
+    if (w->reader.joinable()) w->reader.join();
+    State::Reap(*w);
+  }
+}
+
+void WorkerPool::Kill() {
+  for (auto& w : state_->workers) {
+    std::error_code ec;
+    if (w->child.valid() && w->child.running(ec)) w->child.terminate(ec);
+    if (!w->closed) {
+      w->in.pipe().close();
+      w->closed = true;
+    }
+  }
+  for (auto& w : state_->workers) {
+    if (w->reader.joinable()) w->reader.join();
+    State::Reap(*w);
+  }
+}
+
+}  // namespace zload

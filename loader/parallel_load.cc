@@ -1,0 +1,389 @@
+#include "loader/parallel_load.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "coordinator/time_source.h"
+#include "coordinator/worker_pool.h"
+#include "engine/error.h"
+#include "loader/batch_cutter.h"
+#include "loader/file_registration.h"
+#include "loader/frontier_plan.h"
+#include "loader/reject_writer.h"
+#include "loader/worker_messages.h"
+
+namespace zload {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// A copy of stdin in a temporary file, so that workers can read byte ranges of it; removed
+// when destroyed.
+class SpooledStdin {
+ public:
+  explicit SpooledStdin(const std::string& extension) {
+    path_ =
+        (std::filesystem::temp_directory_path() /
+         fmt::format("zload-stdin-{}-{}{}", getpid(), reinterpret_cast<uintptr_t>(this), extension))
+            .string();
+    std::ofstream out(path_, std::ios::binary);
+    out << std::cin.rdbuf();
+    if (!out.flush()) throw Error(ErrorCode::kIo, "cannot copy stdin to a file", {.file = path_});
+  }
+  ~SpooledStdin() {
+    std::error_code ec;
+    std::filesystem::remove(path_, ec);
+  }
+  SpooledStdin(const SpooledStdin&) = delete;
+  SpooledStdin& operator=(const SpooledStdin&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// One source's file being cut and loaded.
+struct SourceState {
+  Job::Source* source = nullptr;
+  std::string file;  // what workers read
+  std::unique_ptr<SpooledStdin> spool;
+  std::unique_ptr<BatchCutter> cutter;
+  int64_t load_id = 0;
+  int64_t batches = 0;  // handed out
+  int64_t batches_done = 0;
+  bool cut_all = false;  // the cutter reached the end of the file
+  Clock::time_point started;
+};
+
+// One batch from hand-out to outcome.
+struct Batch {
+  size_t source = 0;
+  size_t worker = 0;
+  uint64_t end = 0;
+  int64_t records = 0;
+  std::optional<BatchReady> ready;
+  bool decided = false;
+  bool go = false;
+  bool finished = false;
+};
+
+class Coordinator {
+ public:
+  Coordinator(Job& job, JobStore& store, const RunOptions& options, ProgressBar& progress,
+              RunSummary& summary)
+      : job_(job),
+        store_(store),
+        options_(options),
+        progress_(progress),
+        summary_(summary),
+        run_(job.config().run),
+        rejects_(run_.reject_file),
+        remaining_(options.limit) {}
+
+  void Run() {
+    const JobConfig& config = job_.config();
+    const FrontierPlan plan = MakeFrontierPlan(job_);
+    // Every table starts at the store's latest time, so the first batch's frontier holds.
+    int64_t start = 0;
+    for (const auto& [table, t] : store_.LastUpdates()) start = std::max(start, t);
+    store_.Begin();
+    try {
+      store_.SetLastUpdates(plan.all, start);
+      store_.Commit();
+    } catch (...) {
+      store_.Rollback();
+      throw;
+    }
+    const std::string job_id = fmt::format(
+        "{:016x}-{}", XXH3_64bits(config.store_url.data(), config.store_url.size()), getpid());
+    time_ = SharedMemoryTimeSource::Create(job_id, start);
+    last_time_ = start;
+
+    for (Job::Source& s : job_.sources()) {
+      SourceState state;
+      state.source = &s;
+      state.file = s.config->file;
+      if (state.file == "-") {
+        state.spool =
+            std::make_unique<SpooledStdin>(s.config->format == "jsonl" ? ".jsonl" : ".csv");
+        state.file = state.spool->path();
+      }
+      sources_.push_back(std::move(state));
+    }
+
+    std::string binary = options_.worker_binary.empty() ? "/proc/self/exe" : options_.worker_binary;
+    std::vector<std::string> argv = {binary,
+                                     "worker",
+                                     config.path,
+                                     "--store",
+                                     config.store_url,
+                                     "--max-sleep-ms",
+                                     std::to_string(run_.max_sleep_ms),
+                                     "--frontier-timeout-s",
+                                     std::to_string(run_.frontier_timeout_s)};
+    if (run_.flush_every_set) argv.push_back("--flush-every-set");
+    pool_ = std::make_unique<WorkerPool>(argv, static_cast<size_t>(run_.workers));
+    for (size_t w = 0; w < pool_->size(); ++w) idle_.push_back(w);
+
+    try {
+      Loop();
+    } catch (...) {
+      pool_->Kill();
+      Close();
+      throw;
+    }
+    if (failure_) {
+      // Batches after the failing one wait for its time, which never comes: none has been told
+      // to apply, so stopping them loses nothing.
+      pool_->Kill();
+    } else {
+      pool_->Finish();
+    }
+    Close();
+    if (failure_) throw *failure_;
+  }
+
+ private:
+  // Hands out batches and handles reports until every batch has its outcome.
+  void Loop() {
+    while (true) {
+      while (!stopping_ && !idle_.empty() && HandOut()) {
+      }
+      if (in_flight_ == 0) break;
+      if (stopping_ && EarlierBatchesFinished()) break;
+      WorkerPool::Message m = pool_->Receive();
+      if (!m.line) {
+        ++dead_workers_;
+        auto it = worker_batch_.find(m.worker);
+        if (it != worker_batch_.end()) {
+          Fail(it->second, Error(ErrorCode::kWorkerDied,
+                                 fmt::format("worker {} exited with status {} while applying "
+                                             "batch {}",
+                                             m.worker + 1, m.exit_code, it->second + 1)));
+          batches_[it->second].finished = true;
+          --in_flight_;
+          worker_batch_.erase(it);
+        } else if (!stopping_) {
+          Fail(next_id_,
+               Error(ErrorCode::kWorkerDied,
+                     fmt::format("worker {} exited with status {}", m.worker + 1, m.exit_code)));
+        }
+        if (dead_workers_ == pool_->size() && in_flight_ > 0) break;
+        continue;
+      }
+      Handle(m.worker, DecodeReport(*m.line));
+    }
+  }
+
+  // Whether every batch before the failing or stopped one has its outcome.
+  bool EarlierBatchesFinished() const {
+    for (int64_t id = 0; id < stop_at_ && id < next_id_; ++id) {
+      const Batch& b = batches_[static_cast<size_t>(id)];
+      if (!b.finished) return false;
+    }
+    return true;
+  }
+
+  // Gives the next batch to an idle worker; false when there is none left.
+  bool HandOut() {
+    while (current_ < sources_.size()) {
+      SourceState& s = sources_[current_];
+      if (!s.cutter) {
+        if (remaining_ && *remaining_ <= 0) return false;
+        s.load_id = RegisterFile(store_, *s.source->config, options_.reload);
+        SourceConfig cut_config = *s.source->config;
+        cut_config.file = s.file;
+        s.cutter = std::make_unique<BatchCutter>(cut_config, s.source->schema, run_.batch_rows);
+        s.started = Clock::now();
+        progress_.Start(fmt::format("{} ({} workers)", s.source->config->name, pool_->size()),
+                        s.cutter->total_bytes());
+      }
+      std::optional<BatchRange> range;
+      if (!remaining_ || *remaining_ > 0) range = s.cutter->Next();
+      if (!range) {
+        s.cut_all = !remaining_ || *remaining_ > 0;
+        ++current_;
+        continue;
+      }
+      if (remaining_ && range->records > *remaining_) {
+        // Cut the last batch short: re-cut is not possible, so take the range only when whole.
+        range = CutShort(s, *range, *remaining_);
+      }
+      if (remaining_) *remaining_ -= range->records;
+      BatchOrder order;
+      order.id = next_id_++;
+      order.source = current_;
+      order.file = s.file;
+      order.header = s.cutter->header_text();
+      order.begin = range->begin;
+      order.end = range->end;
+      order.first_line = range->first_line;
+      order.time = time_->Next();
+      order.frontier = last_time_;
+      last_time_ = order.time;
+      size_t worker = idle_.back();
+      idle_.pop_back();
+      batches_.push_back({current_, worker, range->end, range->records, {}, false, false, false});
+      worker_batch_[worker] = order.id;
+      ++s.batches;
+      ++in_flight_;
+      pool_->Send(worker, EncodeOrder(order));
+      return true;
+    }
+    return false;
+  }
+
+  // The first `records` records of `range`, found by cutting the file again one record a batch.
+  BatchRange CutShort(SourceState& s, const BatchRange& range, int64_t records) {
+    SourceConfig cut_config = *s.source->config;
+    cut_config.file = s.file;
+    BatchCutter one(cut_config, s.source->schema, 1);
+    BatchRange out{range.begin, range.begin, range.first_line, 0};
+    while (std::optional<BatchRange> r = one.Next()) {
+      if (r->begin < range.begin) continue;
+      if (out.records == records) break;
+      out.end = r->end;
+      ++out.records;
+    }
+    return out;
+  }
+
+  void Handle(size_t worker, const WorkerReport& report) {
+    if (const auto* ready = std::get_if<BatchReady>(&report)) {
+      batches_.at(static_cast<size_t>(ready->id)).ready = *ready;
+      Decide();
+      return;
+    }
+    int64_t id = std::visit([](const auto& r) { return r.id; }, report);
+    Batch& b = batches_.at(static_cast<size_t>(id));
+    b.finished = true;
+    --in_flight_;
+    worker_batch_.erase(worker);
+    idle_.push_back(worker);
+    SourceState& s = sources_[b.source];
+    if (const auto* done = std::get_if<BatchDone>(&report)) {
+      SourceSummary& out = summary_.sources[b.source];
+      out.rows_read += done->rows;
+      out.inserts += done->inserts;
+      out.deletes += done->deletes;
+      out.bytes = std::max<uint64_t>(out.bytes, b.end);
+      for (size_t i = 0; i < done->view_changes.size() && i < summary_.views.size(); ++i) {
+        summary_.views[i].changes += done->view_changes[i];
+      }
+      ++summary_.batches;
+      ++s.batches_done;
+      store_.UpdateFileLoad(s.load_id, out.rows_read, "loading");
+      progress_.Update(out.rows_read, out.bytes);
+    } else if (const auto* failed = std::get_if<BatchFailed>(&report)) {
+      Fail(id, failed->error);
+    }
+  }
+
+  // Decides, in batch order, each batch whose rejects are known: go, or stop at the first bad
+  // row (abort) or past max_errors (reject).
+  void Decide() {
+    while (decided_ < batches_.size() && batches_[decided_].ready) {
+      Batch& b = batches_[decided_];
+      const int64_t id = static_cast<int64_t>(decided_);
+      ++decided_;
+      b.decided = true;
+      b.go = !stopping_ || id < stop_at_;
+      if (b.go) {
+        const Job::Source& source = *sources_[b.source].source;
+        SourceSummary& out = summary_.sources[b.source];
+        for (const RejectedRow& r : b.ready->rejects) {
+          if (run_.on_bad_row == BadRowPolicy::kAbort) {
+            Fail(id, r.error);
+            b.go = false;
+            break;
+          }
+          rejects_.Reject(source.config->name, sources_[b.source].cutter->header_text(), r.row,
+                          r.error);
+          ++out.rejected;
+          ++summary_.rejected;
+          if (rejects_.count() > run_.max_errors) {
+            Fail(id, Error(ErrorCode::kParse,
+                           fmt::format("stopping: {} rows rejected, more than max_errors = {} "
+                                       "(see {})",
+                                       rejects_.count(), run_.max_errors, rejects_.path()),
+                           r.error.context()));
+            b.go = false;
+            break;
+          }
+        }
+      }
+      pool_->Send(b.worker, EncodeOrder(BatchDecision{id, b.go}));
+    }
+  }
+
+  // Records the failure of batch `id` (the earliest one counts) and stops handing out batches.
+  void Fail(int64_t id, Error error) {
+    if (!failure_ || id < stop_at_) {
+      failure_ = std::move(error);
+      stop_at_ = id;
+    }
+    stopping_ = true;
+  }
+
+  // Records each file's load as complete or interrupted and ends the summary.
+  void Close() {
+    for (size_t i = 0; i < sources_.size(); ++i) {
+      SourceState& s = sources_[i];
+      if (!s.cutter) continue;
+      bool complete = s.cut_all && s.batches_done == s.batches && !failure_;
+      if (failure_) complete = false;
+      try {
+        store_.UpdateFileLoad(s.load_id, summary_.sources[i].rows_read,
+                              complete ? "complete" : "interrupted");
+      } catch (const Error&) {
+        if (!failure_) throw;
+      }
+      summary_.sources[i].seconds = Since(s.started);
+    }
+    progress_.Finish();
+  }
+
+  Job& job_;
+  JobStore& store_;
+  const RunOptions& options_;
+  ProgressBar& progress_;
+  RunSummary& summary_;
+  const RunConfig& run_;
+  RejectWriter rejects_;
+  std::optional<int64_t> remaining_;
+  std::unique_ptr<TimeSource> time_;
+  int64_t last_time_ = 0;
+  std::vector<SourceState> sources_;
+  size_t current_ = 0;
+  std::unique_ptr<WorkerPool> pool_;
+  std::vector<size_t> idle_;
+  std::map<size_t, int64_t> worker_batch_;  // worker -> batch it holds
+  std::vector<Batch> batches_;
+  size_t decided_ = 0;
+  int64_t next_id_ = 0;
+  int64_t in_flight_ = 0;
+  size_t dead_workers_ = 0;
+  bool stopping_ = false;
+  int64_t stop_at_ = 0;
+  std::optional<Error> failure_;
+};
+
+}  // namespace
+
+void LoadWithWorkers(Job& job, JobStore& store, const RunOptions& options, ProgressBar& progress,
+                     RunSummary& summary) {
+  Coordinator(job, store, options, progress, summary).Run();
+}
+
+}  // namespace zload

@@ -1,0 +1,314 @@
+#include "loader/worker.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <istream>
+#include <ostream>
+#include <set>
+#include <thread>
+
+#include "engine/error.h"
+#include "engine/iteration.h"
+#include "loader/batch_delta.h"
+#include "loader/csv_reader.h"
+#include "loader/frontier_plan.h"
+#include "loader/input_source.h"
+#include "loader/job.h"
+#include "loader/jsonl_reader.h"
+#include "loader/worker_messages.h"
+
+namespace zload {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The rows of one batch's byte range, good and bad, in file order.
+struct ParsedBatch {
+  std::vector<InputRow> rows;
+  std::vector<RejectedRow> rejects;
+};
+
+ParsedBatch ParseRange(const Job::Source& source, const BatchOrder& order) {
+  const SourceConfig& config = *source.config;
+  std::unique_ptr<InputSource> input = InputSource::Open(order.file);
+  const std::string name = config.file == "-" ? "<stdin>" : config.file;
+  std::unique_ptr<RowReader> reader;
+  if (config.format == "jsonl") {
+    JsonlReaderOptions o;
+    o.op_column = config.op_column;
+    o.file_name = name;
+    o.start_offset = order.begin;
+    o.first_line = order.first_line;
+    o.end_offset = order.end;
+    reader = std::make_unique<JsonlReader>(std::move(input), source.schema, o);
+  } else {
+    CsvReaderOptions o;
+    o.delimiter = config.delimiter;
+    o.op_column = config.op_column;
+    o.file_name = name;
+    o.start_offset = order.begin;
+    o.first_line = order.first_line;
+    o.end_offset = order.end;
+    o.header_text = order.header;
+    reader = std::make_unique<CsvReader>(std::move(input), source.schema, o);
+  }
+  ParsedBatch out;
+  InputRow row;
+  std::optional<Error> error;
+  while (true) {
+    error.reset();
+    ReadStatus status = reader->Next(row, error);
+    if (status == ReadStatus::kEnd) break;
+    if (status == ReadStatus::kRow) {
+      out.rows.push_back(std::move(row));
+    } else {
+      out.rejects.push_back({row, *error});
+    }
+    row = InputRow{};
+  }
+  return out;
+}
+
+// One batch applied under the time/frontier protocol by one worker.
+class TimedBatch {
+ public:
+  TimedBatch(Job& job, JobStore& store, const FrontierPlan& plan, const WorkerOptions& options,
+             Job::Source& source, const BatchOrder& order)
+      : job_(job), store_(store), plan_(plan), options_(options), source_(source), order_(order) {}
+
+  // Parses, waits for what the delta reads, builds the delta; returns the rejected rows.
+  std::vector<RejectedRow> Prepare() {
+    ParsedBatch parsed = ParseRange(source_, order_);
+    rows_ = std::move(parsed.rows);
+    std::vector<RejectedRow> rejects = std::move(parsed.rejects);
+    bool deletes =
+        std::any_of(rows_.begin(), rows_.end(), [](const InputRow& r) { return r.weight < 0; });
+    plain_ = !source_.read_by_views && source_.key_columns.empty() && !deletes;
+    if (!options_.flush_every_set) {
+      Wait(plan_.all);
+    } else if (!source_.key_columns.empty() || deletes) {
+      Wait({source_.config->name});
+    }
+    if (!plain_) {
+      BatchDelta built = BuildBatchDelta(store_, source_, rows_);
+      delta_ = std::move(built.delta);
+      for (auto& [pos, error] : built.bad_rows) {
+        rejects.push_back({rows_[pos], error});
+        bad_.insert(pos);
+      }
+    }
+    return rejects;
+  }
+
+  // Applies the prepared batch and advances every table's last_update to its time.
+  BatchDone Apply() {
+    if (options_.delay_batch && *options_.delay_batch == order_.id) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(options_.delay_ms));
+    }
+    BatchDone done{order_.id, 0, 0, 0, std::vector<int64_t>(job_.views().size(), 0), 0};
+    if (options_.flush_every_set) {
+      ApplyVertexByVertex(done);
+    } else {
+      store_.Begin();
+      try {
+        if (plain_) {
+          Insert();
+        } else {
+          if (source_.read_by_views) RunViews(RunIteration(job_.graph(), Inputs()), done);
+          store_.ApplyToBaseTable(source_.config->name, delta_);
+        }
+        store_.SetLastUpdates(plan_.all, order_.time);
+        store_.Commit();
+      } catch (...) {
+        store_.Rollback();
+        throw;
+      }
+    }
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (bad_.count(i)) continue;
+      ++done.rows;
+      (rows_[i].weight > 0 ? done.inserts : done.deletes) += 1;
+    }
+    return done;
+  }
+
+ private:
+  void Wait(const std::vector<std::string>& tables) {
+    if (options_.skip_frontier_wait) return;
+    for (const std::string& table : tables) {
+      auto read = [&]() -> std::optional<int64_t> {
+        std::map<std::string, int64_t> all = store_.LastUpdates();
+        auto it = all.find(table);
+        if (it == all.end()) return std::nullopt;
+        return it->second;
+      };
+      WaitForFrontier(read, table, order_.frontier, options_.wait);
+    }
+  }
+
+  SourceInputs Inputs() const {
+    SourceInputs inputs;
+    inputs.emplace(source_.vertex, delta_);
+    return inputs;
+  }
+
+  void Insert() {
+    std::vector<Row> rows;
+    rows.reserve(rows_.size());
+    for (const InputRow& r : rows_) rows.push_back(r.row);
+    store_.InsertBaseRows(source_.config->name, rows);
+  }
+
+  void WriteBaseTable() {
+    if (plain_) {
+      Insert();
+    } else {
+      store_.ApplyToBaseTable(source_.config->name, delta_);
+    }
+  }
+
+  void RunViews(const std::vector<ZSet>& out, BatchDone& done) {
+    for (size_t i = 0; i < job_.views().size(); ++i) {
+      const Job::View& v = job_.views()[i];
+      store_.ApplyToViewTable(v.compiled.name, out[v.compiled.output]);
+      done.view_changes[i] += static_cast<int64_t>(out[v.compiled.output].size());
+    }
+  }
+
+  // flush_every_set: one transaction per delay vertex (with the base tables it reads last),
+  // one per view table, and one for the rest.
+  void ApplyVertexByVertex(BatchDone& done) {
+    std::set<std::string> advanced;
+    std::set<std::string> waited;
+    const std::string& own = source_.config->name;
+    bool base_written = false;
+    bool open = false;
+    IterationHooks hooks;
+    hooks.before = [&](VertexId v) {
+      std::vector<std::string> need = plan_.vertex_state[v];
+      for (const std::string& b : plan_.vertex_bases[v]) {
+        if (waited.insert(b).second) need.push_back(b);
+      }
+      if (plan_.vertex_state[v].empty() && plan_.vertex_bases[v].empty()) return;
+      Wait(need);
+      store_.Begin();
+      open = true;
+    };
+    hooks.after = [&](VertexId v) {
+      if (!open) return;
+      std::vector<std::string> set = plan_.vertex_state[v];
+      for (const std::string& b : plan_.vertex_bases[v]) {
+        if (plan_.last_reader.at(b) != v) continue;
+        if (b == own) {
+          WriteBaseTable();
+          base_written = true;
+        }
+        set.push_back(b);
+      }
+      store_.SetLastUpdates(set, order_.time);
+      advanced.insert(set.begin(), set.end());
+      store_.Commit();
+      open = false;
+    };
+    try {
+      std::vector<ZSet> out;
+      if (source_.read_by_views) out = RunIteration(job_.graph(), Inputs(), hooks);
+      for (size_t i = 0; i < job_.views().size(); ++i) {
+        const Job::View& v = job_.views()[i];
+        Wait({v.compiled.name});
+        store_.Begin();
+        open = true;
+        if (!out.empty()) {
+          store_.ApplyToViewTable(v.compiled.name, out[v.compiled.output]);
+          done.view_changes[i] += static_cast<int64_t>(out[v.compiled.output].size());
+        }
+        store_.SetLastUpdates({v.compiled.name}, order_.time);
+        advanced.insert(v.compiled.name);
+        store_.Commit();
+        open = false;
+      }
+      std::vector<std::string> rest;
+      for (const std::string& table : plan_.all) {
+        if (!advanced.count(table)) rest.push_back(table);
+      }
+      std::vector<std::string> need;
+      for (const std::string& table : rest) {
+        if (!waited.count(table)) need.push_back(table);
+      }
+      Wait(need);
+      store_.Begin();
+      open = true;
+      if (!base_written) WriteBaseTable();
+      store_.SetLastUpdates(rest, order_.time);
+      store_.Commit();
+      open = false;
+    } catch (...) {
+      if (open) store_.Rollback();
+      throw;
+    }
+  }
+
+  Job& job_;
+  JobStore& store_;
+  const FrontierPlan& plan_;
+  const WorkerOptions& options_;
+  Job::Source& source_;
+  const BatchOrder& order_;
+  std::vector<InputRow> rows_;
+  std::set<size_t> bad_;
+  ZSet delta_;
+  bool plain_ = false;
+};
+
+Error AsError(const std::exception& e) {
+  if (const auto* z = dynamic_cast<const Error*>(&e)) return *z;
+  return Error(ErrorCode::kInternal, e.what());
+}
+
+void Send(std::ostream& out, const WorkerReport& report) {
+  out << EncodeReport(report) << '\n';
+  out.flush();
+}
+
+}  // namespace
+
+void ServeBatches(const JobConfig& config, const WorkerOptions& options, std::istream& in,
+                  std::ostream& out) {
+  std::unique_ptr<JobStore> store = OpenJobStore(config.store_url);
+  Job job(config, store.get());
+  const FrontierPlan plan = MakeFrontierPlan(job);
+  std::string line;
+  while (std::getline(in, line)) {
+    CoordinatorOrder message = DecodeOrder(line);
+    const auto* order = std::get_if<BatchOrder>(&message);
+    if (!order) throw Error(ErrorCode::kWorkerDied, "a decision came before its batch: " + line);
+    if (order->source >= job.sources().size()) {
+      throw Error(ErrorCode::kWorkerDied, "a batch names an unknown source: " + line);
+    }
+    try {
+      TimedBatch batch(job, *store, plan, options, job.sources()[order->source], *order);
+      Send(out, BatchReady{order->id, batch.Prepare()});
+      if (!std::getline(in, line)) return;
+      CoordinatorOrder reply = DecodeOrder(line);
+      const auto* decision = std::get_if<BatchDecision>(&reply);
+      if (!decision || decision->id != order->id) {
+        throw Error(ErrorCode::kWorkerDied, "expected the decision on batch " +
+                                                std::to_string(order->id) + ", got: " + line);
+      }
+      if (!decision->go) {
+        Send(out, BatchStopped{order->id});
+        continue;
+      }
+      Send(out, batch.Apply());
+    } catch (const Error& e) {
+      if (e.code() == ErrorCode::kWorkerDied) throw;
+      Send(out, BatchFailed{order->id, e});
+    } catch (const std::exception& e) {
+      Send(out, BatchFailed{order->id, AsError(e)});
+    }
+  }
+}
+
+}  // namespace zload
