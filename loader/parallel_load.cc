@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 
+#include "coordinator/sequence_time_source.h"
 #include "coordinator/time_source.h"
 #include "coordinator/worker_pool.h"
 #include "engine/error.h"
@@ -107,7 +108,11 @@ class Coordinator {
     }
     const std::string job_id = fmt::format(
         "{:016x}-{}", XXH3_64bits(config.store_url.data(), config.store_url.size()), getpid());
-    time_ = SharedMemoryTimeSource::Create(job_id, start);
+    if (config.store_url.rfind("sqlite:", 0) == 0) {
+      time_ = SharedMemoryTimeSource::Create(job_id, start);
+    } else {
+      time_ = std::make_unique<PostgresSequenceTimeSource>(config.store_url, start);
+    }
     last_time_ = start;
 
     for (Job::Source& s : job_.sources()) {

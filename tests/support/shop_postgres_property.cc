@@ -100,7 +100,8 @@ struct StoreRun {
   double seconds = 0;
 };
 
-StoreRun RunOn(const std::string& config_path, int64_t batch_rows) {
+StoreRun RunOn(const std::string& config_path, int64_t batch_rows,
+               const ShopPropertyOptions& options) {
   StoreRun out;
   auto start = std::chrono::steady_clock::now();
   try {
@@ -108,6 +109,11 @@ StoreRun RunOn(const std::string& config_path, int64_t batch_rows) {
     ProgressBar progress(stderr, false);
     RunOptions run_options;
     run_options.batch_rows = batch_rows;
+    if (options.workers > 0) {
+      run_options.workers = options.workers;
+      run_options.flush_every_set = options.flush_every_set;
+      run_options.worker_binary = options.worker_binary;
+    }
     RunJob(std::move(config), run_options, progress, out.summary);
   } catch (const Error& e) {
     out.failure = e;
@@ -248,11 +254,12 @@ void RunShopPropertyOnPostgres(uint64_t seed, const std::string& pg_url,
     };
     const std::string pg_rejects = fmt::format("rejects_pg_{}.csv", run);
     const std::string sqlite_rejects = fmt::format("rejects_{}.csv", run);
-    const StoreRun on_pg = RunOn(
-        dir.Write(fmt::format("job_pg_{}.toml", run), config(pg_url, pg_rejects)), plan.batch_rows);
+    const StoreRun on_pg =
+        RunOn(dir.Write(fmt::format("job_pg_{}.toml", run), config(pg_url, pg_rejects)),
+              plan.batch_rows, options);
     const StoreRun on_sqlite =
         RunOn(dir.Write(fmt::format("job_{}.toml", run), config("sqlite:store.db", sqlite_rejects)),
-              plan.batch_rows);
+              plan.batch_rows, ShopPropertyOptions{});
 
     // What the stores must now hold: every file, except that an abort keeps the batches of the
     // failing file before the one with the bad row, and nothing of the files after it.
