@@ -94,6 +94,8 @@ class Coordinator {
 
   void Run() {
     const JobConfig& config = job_.config();
+    summary_.workers = run_.workers;
+    summary_.flush_every_set = run_.flush_every_set;
     const FrontierPlan plan = MakeFrontierPlan(job_);
     // Every table starts at the store's latest time, so the first batch's frontier holds.
     int64_t start = 0;
@@ -188,6 +190,7 @@ class Coordinator {
         continue;
       }
       Handle(m.worker, DecodeReport(*m.line));
+      progress_.SetDetail(fmt::format("{}/{} workers busy", in_flight_, pool_->size()));
     }
   }
 
@@ -285,6 +288,8 @@ class Coordinator {
       out.bytes = std::max<uint64_t>(out.bytes, b.end);
       for (size_t i = 0; i < done->view_changes.size() && i < summary_.views.size(); ++i) {
         summary_.views[i].changes += done->view_changes[i];
+        summary_.views[i].seconds +=
+            done->view_seconds / static_cast<double>(summary_.views.size());
       }
       ++summary_.batches;
       ++s.batches_done;

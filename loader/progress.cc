@@ -56,9 +56,10 @@ void ProgressBar::Draw(bool final_draw) {
   } else {
     bar = std::string(kWidth, '?');
   }
-  std::fprintf(out_, "\r%-16.16s [%s] %s  %s rows  %s rows/s%s\x1b[K", label_.c_str(), bar.c_str(),
-               percent.c_str(), Human(static_cast<double>(rows_)).c_str(), Human(rate).c_str(),
-               eta.c_str());
+  std::string detail = detail_.empty() ? "" : "  " + detail_;
+  std::fprintf(out_, "\r%-16.16s [%s] %s  %s rows  %s rows/s%s%s\x1b[K", label_.c_str(),
+               bar.c_str(), percent.c_str(), Human(static_cast<double>(rows_)).c_str(),
+               Human(rate).c_str(), detail.c_str(), eta.c_str());
   std::fflush(out_);
 }
 

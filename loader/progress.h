@@ -18,6 +18,8 @@ class ProgressBar {
   void Start(const std::string& label, std::optional<uint64_t> total_bytes);
   // Reports the rows and bytes done so far in the current source.
   void Update(int64_t rows, uint64_t bytes);
+  // Shows `detail` (e.g. workers busy) after the rate, from the next redraw on; empty: nothing.
+  void SetDetail(std::string detail) { detail_ = std::move(detail); }
   // Ends the current line.
   void Finish();
 
@@ -27,6 +29,7 @@ class ProgressBar {
   std::FILE* out_;
   bool enabled_;
   std::string label_;
+  std::string detail_;
   std::optional<uint64_t> total_bytes_;
   int64_t rows_ = 0;
   uint64_t bytes_ = 0;

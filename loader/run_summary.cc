@@ -25,9 +25,13 @@ std::string RenderSummary(const RunSummary& s) {
     }
     out += "\n" + views.Render();
   }
-  out += fmt::format("\n{}{} batches, {} rows rejected, {:.3f} s, store {}\n",
-                     s.dry_run ? "dry run: nothing loaded; " : "", s.batches, s.rejected, s.seconds,
-                     s.store_url);
+  std::string workers = s.workers == 0 ? ""
+                                       : fmt::format(" on {} worker{} (a commit per {})", s.workers,
+                                                     s.workers == 1 ? "" : "s",
+                                                     s.flush_every_set ? "delay vertex" : "batch");
+  out += fmt::format("\n{}{} batches{}, {} rows rejected, {:.3f} s, store {}\n",
+                     s.dry_run ? "dry run: nothing loaded; " : "", s.batches, workers, s.rejected,
+                     s.seconds, s.store_url);
   return out;
 }
 
@@ -36,6 +40,8 @@ std::string SummaryJson(const RunSummary& s) {
   j["store"] = s.store_url;
   j["dry_run"] = s.dry_run;
   j["batches"] = s.batches;
+  j["workers"] = s.workers;
+  j["flush_every_set"] = s.flush_every_set;
   j["rejected"] = s.rejected;
   j["seconds"] = s.seconds;
   j["sources"] = nlohmann::json::array();

@@ -33,6 +33,8 @@ struct RunSummary {
   std::vector<SourceSummary> sources;
   std::vector<ViewSummary> views;
   int64_t batches = 0;
+  int64_t workers = 0;           // worker processes that applied the batches (0: none)
+  bool flush_every_set = false;  // with workers: a commit per delay vertex
   int64_t rejected = 0;
   double seconds = 0;
   bool dry_run = false;

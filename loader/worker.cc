@@ -108,6 +108,7 @@ class TimedBatch {
       std::this_thread::sleep_for(std::chrono::milliseconds(options_.delay_ms));
     }
     BatchDone done{order_.id, 0, 0, 0, std::vector<int64_t>(job_.views().size(), 0), 0};
+    const auto start = Clock::now();
     if (options_.flush_every_set) {
       ApplyVertexByVertex(done);
     } else {
@@ -125,6 +126,9 @@ class TimedBatch {
         store_.Rollback();
         throw;
       }
+    }
+    if (source_.read_by_views) {
+      done.view_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     }
     for (size_t i = 0; i < rows_.size(); ++i) {
       if (bad_.count(i)) continue;
