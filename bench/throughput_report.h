@@ -18,6 +18,8 @@ struct Measurement {
   double Median() const;
   double Min() const;
   double Max() const;
+  // The median of tool_seconds (0 when none).
+  double ToolMedian() const;
   // rows / median seconds.
   double RowsPerSecond() const;
   // The largest peak RSS over the runs, in KiB (0 when none).
@@ -32,6 +34,17 @@ struct Ratio {
   std::string verdict;  // "met", "NOT met", or why it cannot be judged at this size
 };
 
+// One measurement of the parallel section: a `zload run --workers N` configuration, or a
+// PostgreSQL baseline (then `workers` is 0 and `flush` empty).
+struct ParallelMeasurement {
+  std::string store;   // "sqlite" or "postgres"
+  std::string load;    // "zload base", "zload 3 views", "psql \\copy, 1 stream", ...
+  int workers = 0;     // zload's --workers; 0 for a baseline
+  std::string flush;   // zload's --flush-every-set: "true" or "false"; empty for a baseline
+  Measurement m;       // rows, every run's wall seconds and, for zload, its own seconds
+  double speedup = 0;  // median of the same load at 1 worker / this median; 0 when unknown
+};
+
 // Everything one run of the driver measured.
 struct Report {
   int64_t lineitem_rows = 0;
@@ -42,6 +55,10 @@ struct Report {
   std::vector<Measurement> measurements;
   std::vector<Ratio> ratios;
   std::vector<std::string> notes;  // e.g. view checks against SQLite
+  // The parallel section (--workers): empty when it did not run.
+  std::vector<ParallelMeasurement> parallel;
+  std::vector<Ratio> parallel_ratios;
+  std::vector<std::string> parallel_notes;  // server, machine load, row and view checks
 };
 
 // An aligned, human-readable table of the report.

@@ -148,7 +148,8 @@ BatchCutter::~BatchCutter() = default;
 
 std::optional<uint64_t> BatchCutter::total_bytes() const { return input_->total_size(); }
 
-std::optional<BatchRange> BatchCutter::Next() {
+std::optional<BatchRange> BatchCutter::Next(int64_t max_records) {
+  if (max_records <= 0) throw Error(ErrorCode::kInternal, "a batch of no records");
   if (done_) return std::nullopt;
   BatchRange range;
   range.begin = cut_offset_;
@@ -169,7 +170,7 @@ std::optional<BatchRange> BatchCutter::Next() {
       cut_offset_ = range.end;
       return range;
     }
-    if (range.records == batch_rows_) {
+    if (range.records == max_records) {
       pending_ = true;
       range.end = offset;
       cut_offset_ = offset;

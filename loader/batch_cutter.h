@@ -46,12 +46,17 @@ class BatchCutter {
 
   // The next range (1..batch_rows records), or nullopt once the input holds no more records.
   // Throws Error(kIo) on read failures.
-  std::optional<BatchRange> Next();
+  std::optional<BatchRange> Next() { return Next(batch_rows_); }
+  // The next range of 1..max_records records (for the last batch of a limit, or to skip records
+  // already loaded). REQUIRES: max_records > 0.
+  std::optional<BatchRange> Next(int64_t max_records);
   // CSV: the header record's text as CsvReader::header() returns it (pass it as header_text to
   // the readers of ranges); empty for JSONL.
   const std::string& header_text() const { return header_text_; }
   // The end of the last range returned (where the data begins before the first): for progress.
   uint64_t bytes_cut() const { return cut_offset_; }
+  // The physical line where the next range begins.
+  int64_t line_cut() const { return cut_line_; }
   // The file's size when opened.
   std::optional<uint64_t> total_bytes() const;
 

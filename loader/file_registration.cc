@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/error.h"
 #include "loader/file_hash.h"
 
@@ -29,14 +31,66 @@ int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload) {
       if (earlier) {
         throw Error(ErrorCode::kConfig,
                     fmt::format("an earlier load of {} into source '{}' was interrupted after {} "
-                                "rows; loading the file again would apply those rows twice: use "
-                                "--reload to load it anyway",
+                                "rows; loading the file again would apply those rows twice: run "
+                                "`zload resume` on the job to load the rest exactly once, or use "
+                                "--reload to load it all anyway",
                                 earlier->path, source.name, earlier->rows),
                     {.file = source.file});
       }
     }
   }
   return store.StartFileLoad(load);
+}
+
+ResumePoint FindResumePoint(JobStore& store, const SourceConfig& source) {
+  std::optional<FileLoad> latest;
+  for (const FileLoad& l : store.FileLoads()) {
+    if (l.source == source.name && l.path == source.file) latest = l;
+  }
+  ResumePoint point;
+  if (!latest) return point;
+  if (latest->status == "complete") {
+    point.complete = true;
+    return point;
+  }
+  if (source.file == "-") {
+    throw Error(ErrorCode::kConfig,
+                fmt::format("the load of source '{}' from stdin was interrupted after {} rows; "
+                            "stdin cannot be read again: run the job again with the rest of "
+                            "the input",
+                            source.name, latest->rows));
+  }
+  FileFingerprint fp = FingerprintFile(source.file);
+  if (static_cast<int64_t>(fp.size) != latest->size || fp.hash != latest->hash) {
+    throw Error(ErrorCode::kConfig,
+                fmt::format("cannot resume: {} changed since its load into source '{}' started "
+                            "({} bytes then, {} now; content hash {} then, {} now)",
+                            source.file, source.name, latest->size, fp.size, latest->hash, fp.hash),
+                {.file = source.file});
+  }
+  point.load_id = latest->id;
+  std::vector<JournalEntry> entries;
+  for (const JournalEntry& e : store.Journal()) {
+    if (e.load_id == latest->id && (e.status == "done" || e.status == "skipped")) {
+      entries.push_back(e);
+    }
+  }
+  std::sort(entries.begin(), entries.end(), [](const JournalEntry& a, const JournalEntry& b) {
+    return a.first_record < b.first_record;
+  });
+  for (const JournalEntry& e : entries) {
+    if (e.first_record != point.first_record) break;
+    point.first_record += e.records;
+    point.rows += e.rows;
+  }
+  return point;
+}
+
+int64_t LatestTime(JobStore& store) {
+  int64_t latest = 0;
+  for (const auto& [table, t] : store.LastUpdates()) latest = std::max(latest, t);
+  for (const JournalEntry& e : store.Journal()) latest = std::max(latest, e.time);
+  return latest;
 }
 
 }  // namespace zload

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "loader/job_config.h"
 #include "stores/job_store.h"
@@ -11,5 +12,22 @@ namespace zload {
 // (Error(kConfig) naming the file) a file whose content this store has loaded completely, or
 // whose earlier load was interrupted, unless `reload`. Stdin is never refused.
 int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload);
+
+// Where a resumed run starts one source's file.
+struct ResumePoint {
+  bool complete = false;           // the file's latest load finished: nothing to do
+  std::optional<int64_t> load_id;  // the unfinished load to continue; nullopt: a new load
+  int64_t first_record = 0;        // records of the file applied (or rejected) already
+  int64_t rows = 0;                // good rows of the file applied already
+};
+
+// What the store's file registry and journal say about `source`'s file for `zload resume`: its
+// latest load is complete, unfinished (continue after the batches the journal has as done), or
+// missing (load it anew). Throws Error(kConfig) naming the file when it changed (size or content
+// hash) since that load, or when the source reads stdin, which cannot be read again.
+ResumePoint FindResumePoint(JobStore& store, const SourceConfig& source);
+
+// The latest logical time the store records (journal and last_update), 0 when none.
+int64_t LatestTime(JobStore& store);
 
 }  // namespace zload

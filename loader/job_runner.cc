@@ -6,6 +6,7 @@
 
 #include "engine/error.h"
 #include "engine/iteration.h"
+#include "loader/batch_cutter.h"
 #include "loader/batch_delta.h"
 #include "loader/batch_reader.h"
 #include "loader/file_registration.h"
@@ -29,7 +30,8 @@ class SourceLoad {
  public:
   SourceLoad(Job& job, JobStore& store, Job::Source& source, RowReader& reader,
              const RunConfig& run, RejectWriter& rejects, ProgressBar& progress,
-             RunSummary& summary, SourceSummary& out)
+             RunSummary& summary, SourceSummary& out, int64_t& time, int64_t first_record,
+             int64_t rows_before)
       : job_(job),
         store_(store),
         source_(source),
@@ -38,14 +40,23 @@ class SourceLoad {
         rejects_(rejects),
         progress_(progress),
         summary_(summary),
-        out_(out) {}
+        out_(out),
+        time_(time),
+        records_done_(first_record),
+        rows_before_(rows_before) {}
 
   // Loads at most `limit` good rows (all without one) and returns how many rows were read.
   int64_t Run(int64_t load_id, std::optional<int64_t> limit) {
     BatchReader batches(reader_, run_.batch_rows, limit);
     while (std::optional<InputBatch> batch = batches.Next()) {
       for (auto& [row, error] : batch->bad_rows) HandleBadRow(row, error);
-      if (!batch->rows.empty()) ApplyBatch(batch->rows, load_id);
+      const int64_t records = static_cast<int64_t>(batch->rows.size() + batch->bad_rows.size());
+      if (!batch->rows.empty()) {
+        ApplyBatch(batch->rows, load_id, records);
+      } else {
+        JournalRejectedBatch(load_id, records);
+      }
+      records_done_ += records;
       progress_.Update(out_.rows_read, batch->bytes_read);
       batches.Recycle(std::move(*batch));
     }
@@ -75,7 +86,19 @@ class SourceLoad {
     return true;
   }
 
-  void ApplyBatch(std::vector<InputRow>& batch, int64_t load_id) {
+  // A batch of bad rows only: nothing to apply, but the journal keeps its records as read.
+  void JournalRejectedBatch(int64_t load_id, int64_t records) {
+    store_.Begin();
+    try {
+      store_.PutJournalEntry({++time_, load_id, records_done_, records, "done", 0, ""});
+      store_.Commit();
+    } catch (...) {
+      store_.Rollback();
+      throw;
+    }
+  }
+
+  void ApplyBatch(std::vector<InputRow>& batch, int64_t load_id, int64_t records) {
     std::vector<bool> bad(batch.size(), false);
     BatchDelta built;
     if (!PlainInserts(batch)) {
@@ -99,7 +122,8 @@ class SourceLoad {
         if (source_.read_by_views) RunViews(built.delta);
         store_.ApplyToBaseTable(source_.config->name, built.delta);
       }
-      store_.UpdateFileLoad(load_id, out_.rows_read + good, "loading");
+      store_.UpdateFileLoad(load_id, rows_before_ + out_.rows_read + good, "loading");
+      store_.PutJournalEntry({++time_, load_id, records_done_, records, "done", good, ""});
       store_.Commit();
     } catch (...) {
       store_.Rollback();
@@ -139,7 +163,26 @@ class SourceLoad {
   ProgressBar& progress_;
   RunSummary& summary_;
   SourceSummary& out_;
+  int64_t& time_;         // the last batch time taken in this store
+  int64_t records_done_;  // records of the file read before the next batch
+  int64_t rows_before_;   // good rows of the file applied by earlier runs (resume)
 };
+
+// A reader of `source`'s file positioned after its first `records` records. Throws
+// Error(kConfig) when the file holds fewer.
+std::unique_ptr<RowReader> ReaderAfter(const SourceConfig& source, const Schema& schema,
+                                       int64_t records) {
+  BatchCutter cutter(source, schema, records);
+  std::optional<BatchRange> skipped = cutter.Next();
+  if (!skipped || skipped->records != records) {
+    throw Error(ErrorCode::kConfig,
+                fmt::format("cannot resume: the journal has {} records of this file as loaded, "
+                            "but it holds {}",
+                            records, skipped ? skipped->records : 0),
+                {.file = source.file});
+  }
+  return OpenRowReaderAt(source, schema, skipped->end, cutter.line_cut(), cutter.header_text());
+}
 
 }  // namespace
 
@@ -201,15 +244,23 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
     return;
   }
 
-  RejectWriter rejects(config.run.reject_file);
+  RejectWriter rejects(config.run.reject_file, options.resume);
   std::optional<int64_t> remaining = options.limit;
+  int64_t time = LatestTime(*store);
   for (size_t i = 0; i < job->sources().size(); ++i) {
     Job::Source& source = job->sources()[i];
     SourceSummary& out = summary.sources[i];
     auto t0 = Clock::now();
-    int64_t load_id = RegisterFile(*store, *source.config, options.reload);
+    ResumePoint at;
+    if (options.resume) at = FindResumePoint(*store, *source.config);
+    if (at.complete) continue;
+    int64_t load_id =
+        at.load_id ? *at.load_id : RegisterFile(*store, *source.config, options.reload);
+    if (at.first_record > 0)
+      readers[i] = ReaderAfter(*source.config, source.schema, at.first_record);
     progress.Start(source.config->name, readers[i]->total_bytes());
-    SourceLoad load(*job, *store, source, *readers[i], config.run, rejects, progress, summary, out);
+    SourceLoad load(*job, *store, source, *readers[i], config.run, rejects, progress, summary, out,
+                    time, at.first_record, at.rows);
     try {
       int64_t read = load.Run(load_id, remaining);
       if (remaining) *remaining -= read;
@@ -217,13 +268,13 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
       out.seconds = Since(t0);
       out.bytes = readers[i]->bytes_read();
       progress.Finish();
-      store->UpdateFileLoad(load_id, out.rows_read, "interrupted");
+      store->UpdateFileLoad(load_id, at.rows + out.rows_read, "interrupted");
       summary.seconds = Since(start);
       throw;
     }
     bool complete =
         !remaining || *remaining > 0 || readers[i]->total_bytes() == readers[i]->bytes_read();
-    store->UpdateFileLoad(load_id, out.rows_read, complete ? "complete" : "interrupted");
+    store->UpdateFileLoad(load_id, at.rows + out.rows_read, complete ? "complete" : "interrupted");
     out.seconds = Since(t0);
     out.bytes = readers[i]->bytes_read();
     progress.Finish();

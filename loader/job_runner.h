@@ -17,8 +17,11 @@ struct RunOptions {
   std::optional<int64_t> limit;          // load at most this many rows in all
   bool dry_run = false;                  // check config, SQL and inputs; load nothing
   bool reload = false;                   // load files this store has loaded before
-  std::optional<int64_t> workers;        // replaces [run] workers
-  std::optional<bool> flush_every_set;   // replaces [run] flush_every_set
+  // Continue the job's unfinished loads after the batches the journal has as done, and load
+  // the files not loaded yet; a file whose load completed is not read again.
+  bool resume = false;
+  std::optional<int64_t> workers;       // replaces [run] workers
+  std::optional<bool> flush_every_set;  // replaces [run] flush_every_set
   // The zload executable that worker processes run ("zload worker"); empty: this program.
   std::string worker_binary;
 };

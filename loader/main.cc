@@ -1,4 +1,6 @@
-// The zload command line: run a job, show a view, rebuild a view.
+// The zload command line: run or resume a job, show its status, show or rebuild a view.
+#include <signal.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -9,8 +11,10 @@
 #include <iostream>
 
 #include "engine/error.h"
+#include "loader/job.h"
 #include "loader/job_config.h"
 #include "loader/job_runner.h"
+#include "loader/status_report.h"
 #include "loader/view_printer.h"
 #include "loader/worker.h"
 
@@ -40,8 +44,42 @@ int Fail(const Error& e, int code) {
   return code;
 }
 
-int Run(const std::string& config_path, const RunOptions& options, bool quiet,
-        const std::string& json_path) {
+// The flags `run` and `resume` share.
+struct RunFlags {
+  RunOptions options;
+  std::string config_path, store_url, json_path, flush;
+  int64_t batch_rows = 0, limit = -1, workers = -1;
+  bool quiet = false;
+};
+
+void AddRunFlags(CLI::App* app, RunFlags& f) {
+  app->add_option("job", f.config_path, "The job config (TOML)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app->add_option("--store", f.store_url,
+                  "Store URL, e.g. sqlite:out/shop.db (overrides [store] url)");
+  app->add_option("--batch-rows", f.batch_rows, "Rows per batch (overrides [run] batch_rows)")
+      ->check(CLI::PositiveNumber);
+  app->add_flag("-q,--quiet", f.quiet, "No progress bar and no summary");
+  app->add_option("--json", f.json_path, "Write a machine-readable summary to this file");
+  app->add_option("--workers", f.workers,
+                  "Apply batches in N worker processes (overrides [run] workers; 0: in this one)")
+      ->check(CLI::NonNegativeNumber);
+  app->add_option("--flush-every-set", f.flush,
+                  "true: workers commit after each delay vertex (overrides [run] flush_every_set)")
+      ->check(CLI::IsMember({"true", "false"}));
+}
+
+int Run(RunFlags& f) {
+  RunOptions& options = f.options;
+  if (!f.store_url.empty()) options.store_url = f.store_url;
+  if (f.batch_rows > 0) options.batch_rows = f.batch_rows;
+  if (f.limit >= 0) options.limit = f.limit;
+  if (f.workers >= 0) options.workers = f.workers;
+  if (!f.flush.empty()) options.flush_every_set = f.flush == "true";
+  const std::string& config_path = f.config_path;
+  const std::string& json_path = f.json_path;
+  const bool quiet = f.quiet;
   RunSummary summary;
   ProgressBar progress(stderr, !quiet && isatty(STDERR_FILENO));
   int code = kExitOk;
@@ -87,32 +125,25 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("zload ") + ZLOAD_VERSION);
   app.require_subcommand(1);
 
-  RunOptions options;
-  std::string config_path, json_path, view, store_url;
-  bool quiet = false;
-  int64_t batch_rows = 0, limit = -1;
-
+  std::string config_path, view, store_url;
+  RunFlags run_flags, resume_flags;
   CLI::App* run = app.add_subcommand("run", "Load a job's input files and keep its views exact");
-  run->add_option("job", config_path, "The job config (TOML)")
-      ->required()
-      ->check(CLI::ExistingFile);
-  run->add_option("--store", store_url,
-                  "Store URL, e.g. sqlite:out/shop.db (overrides [store] url)");
-  run->add_option("--batch-rows", batch_rows, "Rows per batch (overrides [run] batch_rows)")
-      ->check(CLI::PositiveNumber);
-  run->add_option("--limit", limit, "Load at most N rows in all")->check(CLI::NonNegativeNumber);
-  run->add_flag("--dry-run", options.dry_run, "Check config, SQL and input headers; load nothing");
-  run->add_flag("--reload", options.reload, "Load files this store has already loaded, again");
-  run->add_flag("-q,--quiet", quiet, "No progress bar and no summary");
-  run->add_option("--json", json_path, "Write a machine-readable summary to this file");
-  int64_t workers = -1;
-  std::string flush;
-  run->add_option("--workers", workers,
-                  "Apply batches in N worker processes (overrides [run] workers; 0: in this one)")
+  AddRunFlags(run, run_flags);
+  run->add_option("--limit", run_flags.limit, "Load at most N rows in all")
       ->check(CLI::NonNegativeNumber);
-  run->add_option("--flush-every-set", flush,
-                  "true: workers commit after each delay vertex (overrides [run] flush_every_set)")
-      ->check(CLI::IsMember({"true", "false"}));
+  run->add_flag("--dry-run", run_flags.options.dry_run,
+                "Check config, SQL and input headers; load nothing");
+  run->add_flag("--reload", run_flags.options.reload,
+                "Load files this store has already loaded, again");
+  CLI::App* resume = app.add_subcommand(
+      "resume", "Finish a job's interrupted loads exactly, then load the files not loaded yet");
+  AddRunFlags(resume, resume_flags);
+  resume_flags.options.resume = true;
+
+  CLI::App* status = app.add_subcommand("status", "Show a job's loads and batches in its store");
+  status->add_option("job", config_path, "The job config whose store to read")
+      ->check(CLI::ExistingFile);
+  status->add_option("--store", store_url, "Store URL to read instead of a job's store");
 
   // The entry point of the worker processes that `run --workers N` starts (not for people).
   CLI::App* worker = app.add_subcommand("worker", "");
@@ -124,6 +155,8 @@ int main(int argc, char** argv) {
   worker->add_flag("--flush-every-set", worker_options.flush_every_set);
   worker->add_option("--max-sleep-ms", max_sleep_ms);
   worker->add_option("--frontier-timeout-s", frontier_timeout_s);
+  int64_t coordinator_pid = 0;
+  worker->add_option("--coordinator-pid", coordinator_pid);
 
   CLI::App* show = app.add_subcommand("show", "Print a view (or base table) as an aligned table");
   show->add_option("name", view, "The view or base table")->required();
@@ -144,15 +177,21 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (*run) {
-      if (!store_url.empty()) options.store_url = store_url;
-      if (batch_rows > 0) options.batch_rows = batch_rows;
-      if (limit >= 0) options.limit = limit;
-      if (workers >= 0) options.workers = workers;
-      if (!flush.empty()) options.flush_every_set = flush == "true";
-      return Run(config_path, options, quiet, json_path);
+    if (*run) return Run(run_flags);
+    if (*resume) return Run(resume_flags);
+    if (*status) {
+      if (store_url.empty() && config_path.empty()) {
+        std::fprintf(stderr, "zload status: give a job config or --store URL\n");
+        return kExitUsage;
+      }
+      std::string url = store_url.empty() ? LoadJobConfig(config_path).store_url : store_url;
+      std::fputs(RenderStatus(*OpenJobStore(url)).c_str(), stdout);
+      return kExitOk;
     }
     if (*worker) {
+      // A worker never outlives its coordinator: nothing writes after the job is gone.
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (coordinator_pid != 0 && getppid() != coordinator_pid) return kExitError;
       JobConfig config = LoadJobConfig(config_path);
       if (!store_url.empty()) config.store_url = store_url;
       worker_options.wait.max_sleep = std::chrono::milliseconds(max_sleep_ms);

@@ -61,7 +61,10 @@ struct SourceState {
   std::unique_ptr<SpooledStdin> spool;
   std::unique_ptr<BatchCutter> cutter;
   int64_t load_id = 0;
-  int64_t batches = 0;  // handed out
+  int64_t records_cut = 0;       // records handed out, or applied by earlier runs (resume)
+  int64_t rows_before = 0;       // good rows applied by earlier runs (resume)
+  bool complete_before = false;  // an earlier run loaded the whole file (resume)
+  int64_t batches = 0;           // handed out
   int64_t batches_done = 0;
   bool cut_all = false;  // the cutter reached the end of the file
   Clock::time_point started;
@@ -70,6 +73,8 @@ struct SourceState {
 // One batch from hand-out to outcome.
 struct Batch {
   size_t source = 0;
+  int64_t time = 0;
+  int64_t first_record = 0;
   size_t worker = 0;
   uint64_t end = 0;
   int64_t records = 0;
@@ -89,7 +94,7 @@ class Coordinator {
         progress_(progress),
         summary_(summary),
         run_(job.config().run),
-        rejects_(run_.reject_file),
+        rejects_(run_.reject_file, options.resume),
         remaining_(options.limit) {}
 
   void Run() {
@@ -98,8 +103,7 @@ class Coordinator {
     summary_.flush_every_set = run_.flush_every_set;
     const FrontierPlan plan = MakeFrontierPlan(job_);
     // Every table starts at the store's latest time, so the first batch's frontier holds.
-    int64_t start = 0;
-    for (const auto& [table, t] : store_.LastUpdates()) start = std::max(start, t);
+    const int64_t start = LatestTime(store_);
     store_.Begin();
     try {
       store_.SetLastUpdates(plan.all, start);
@@ -140,6 +144,8 @@ class Coordinator {
                                      "--frontier-timeout-s",
                                      std::to_string(run_.frontier_timeout_s)};
     if (run_.flush_every_set) argv.push_back("--flush-every-set");
+    argv.push_back("--coordinator-pid");
+    argv.push_back(std::to_string(getpid()));
     pool_ = std::make_unique<WorkerPool>(argv, static_cast<size_t>(run_.workers));
     for (size_t w = 0; w < pool_->size(); ++w) idle_.push_back(w);
 
@@ -209,24 +215,44 @@ class Coordinator {
       SourceState& s = sources_[current_];
       if (!s.cutter) {
         if (remaining_ && *remaining_ <= 0) return false;
-        s.load_id = RegisterFile(store_, *s.source->config, options_.reload);
+        ResumePoint at;
+        if (options_.resume) at = FindResumePoint(store_, *s.source->config);
+        if (at.complete) {
+          s.complete_before = true;
+          ++current_;
+          continue;
+        }
+        s.load_id =
+            at.load_id ? *at.load_id : RegisterFile(store_, *s.source->config, options_.reload);
+        s.rows_before = at.rows;
         SourceConfig cut_config = *s.source->config;
         cut_config.file = s.file;
         s.cutter = std::make_unique<BatchCutter>(cut_config, s.source->schema, run_.batch_rows);
+        if (at.first_record > 0) {
+          std::optional<BatchRange> skipped = s.cutter->Next(at.first_record);
+          if (!skipped || skipped->records != at.first_record) {
+            throw Error(ErrorCode::kConfig,
+                        fmt::format("cannot resume: the journal has {} records of this file as "
+                                    "loaded, but it holds {}",
+                                    at.first_record, skipped ? skipped->records : 0),
+                        {.file = s.source->config->file});
+          }
+          s.records_cut = at.first_record;
+        }
         s.started = Clock::now();
         progress_.Start(fmt::format("{} ({} workers)", s.source->config->name, pool_->size()),
                         s.cutter->total_bytes());
       }
       std::optional<BatchRange> range;
-      if (!remaining_ || *remaining_ > 0) range = s.cutter->Next();
+      if (!remaining_) {
+        range = s.cutter->Next();
+      } else if (*remaining_ > 0) {
+        range = s.cutter->Next(std::min(*remaining_, run_.batch_rows));
+      }
       if (!range) {
         s.cut_all = !remaining_ || *remaining_ > 0;
         ++current_;
         continue;
-      }
-      if (remaining_ && range->records > *remaining_) {
-        // Cut the last batch short: re-cut is not possible, so take the range only when whole.
-        range = CutShort(s, *range, *remaining_);
       }
       if (remaining_) *remaining_ -= range->records;
       BatchOrder order;
@@ -239,10 +265,25 @@ class Coordinator {
       order.first_line = range->first_line;
       order.time = time_->Next();
       order.frontier = last_time_;
+      order.load_id = s.load_id;
+      order.first_record = s.records_cut;
+      order.records = range->records;
+      s.records_cut += range->records;
       last_time_ = order.time;
+      store_.PutJournalEntry(
+          {order.time, order.load_id, order.first_record, order.records, "taken", 0, ""});
       size_t worker = idle_.back();
       idle_.pop_back();
-      batches_.push_back({current_, worker, range->end, range->records, {}, false, false, false});
+      batches_.push_back({current_,
+                          order.time,
+                          order.first_record,
+                          worker,
+                          range->end,
+                          range->records,
+                          {},
+                          false,
+                          false,
+                          false});
       worker_batch_[worker] = order.id;
       ++s.batches;
       ++in_flight_;
@@ -250,21 +291,6 @@ class Coordinator {
       return true;
     }
     return false;
-  }
-
-  // The first `records` records of `range`, found by cutting the file again one record a batch.
-  BatchRange CutShort(SourceState& s, const BatchRange& range, int64_t records) {
-    SourceConfig cut_config = *s.source->config;
-    cut_config.file = s.file;
-    BatchCutter one(cut_config, s.source->schema, 1);
-    BatchRange out{range.begin, range.begin, range.first_line, 0};
-    while (std::optional<BatchRange> r = one.Next()) {
-      if (r->begin < range.begin) continue;
-      if (out.records == records) break;
-      out.end = r->end;
-      ++out.records;
-    }
-    return out;
   }
 
   void Handle(size_t worker, const WorkerReport& report) {
@@ -293,9 +319,10 @@ class Coordinator {
       }
       ++summary_.batches;
       ++s.batches_done;
-      store_.UpdateFileLoad(s.load_id, out.rows_read, "loading");
+      store_.UpdateFileLoad(s.load_id, s.rows_before + out.rows_read, "loading");
       progress_.Update(out.rows_read, out.bytes);
     } else if (const auto* failed = std::get_if<BatchFailed>(&report)) {
+      Journal(id, "failed", failed->error.what());
       Fail(id, failed->error);
     }
   }
@@ -346,6 +373,17 @@ class Coordinator {
     stopping_ = true;
   }
 
+  // Records the outcome of batch `id` that no worker recorded.
+  void Journal(int64_t id, const std::string& status, const std::string& error) {
+    const Batch& b = batches_.at(static_cast<size_t>(id));
+    try {
+      store_.PutJournalEntry(
+          {b.time, sources_[b.source].load_id, b.first_record, b.records, status, 0, error});
+    } catch (const Error&) {
+      // The journal keeps "taken": a resume treats the batch as not applied either way.
+    }
+  }
+
   // Records each file's load as complete or interrupted and ends the summary.
   void Close() {
     for (size_t i = 0; i < sources_.size(); ++i) {
@@ -354,7 +392,7 @@ class Coordinator {
       bool complete = s.cut_all && s.batches_done == s.batches && !failure_;
       if (failure_) complete = false;
       try {
-        store_.UpdateFileLoad(s.load_id, summary_.sources[i].rows_read,
+        store_.UpdateFileLoad(s.load_id, s.rows_before + summary_.sources[i].rows_read,
                               complete ? "complete" : "interrupted");
       } catch (const Error&) {
         if (!failure_) throw;

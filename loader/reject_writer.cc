@@ -9,8 +9,9 @@ void RejectWriter::Reject(const std::string& source, const std::string& header, 
   if (!rows_.is_open()) {
     std::filesystem::path p(path_);
     if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path());
-    rows_.open(path_, std::ios::binary | std::ios::trunc);
-    log_.open(path_ + ".log", std::ios::binary | std::ios::trunc);
+    const auto mode = std::ios::binary | (append_ ? std::ios::app : std::ios::trunc);
+    rows_.open(path_, mode);
+    log_.open(path_ + ".log", mode);
     if (!rows_ || !log_)
       throw Error(ErrorCode::kIo, "cannot write the reject file", {.file = path_});
   }

@@ -14,7 +14,9 @@ namespace zload {
 // "<file>:<line>:<column>: <reason>". Files are created on the first reject. Not thread-safe.
 class RejectWriter {
  public:
-  explicit RejectWriter(std::string path) : path_(std::move(path)) {}
+  // With `append` (a resumed run), rows are added to the files an earlier run left.
+  explicit RejectWriter(std::string path, bool append = false)
+      : path_(std::move(path)), append_(append) {}
   // Records one rejected row; `header` is the source's header record (empty for JSONL).
   // Throws Error(kIo) when the files cannot be written.
   void Reject(const std::string& source, const std::string& header, const InputRow& row,
@@ -24,6 +26,7 @@ class RejectWriter {
 
  private:
   std::string path_;
+  bool append_;
   std::ofstream rows_, log_;
   std::string last_source_;
   int64_t count_ = 0;

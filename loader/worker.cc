@@ -121,6 +121,7 @@ class TimedBatch {
           store_.ApplyToBaseTable(source_.config->name, delta_);
         }
         store_.SetLastUpdates(plan_.all, order_.time);
+        JournalDone();
         store_.Commit();
       } catch (...) {
         store_.Rollback();
@@ -156,6 +157,12 @@ class TimedBatch {
     SourceInputs inputs;
     inputs.emplace(source_.vertex, delta_);
     return inputs;
+  }
+
+  // Records the batch as done, in the transaction that finishes it.
+  void JournalDone() {
+    store_.PutJournalEntry({order_.time, order_.load_id, order_.first_record, order_.records,
+                            "done", static_cast<int64_t>(rows_.size() - bad_.size()), ""});
   }
 
   void Insert() {
@@ -246,6 +253,7 @@ class TimedBatch {
       open = true;
       if (!base_written) WriteBaseTable();
       store_.SetLastUpdates(rest, order_.time);
+      JournalDone();
       store_.Commit();
       open = false;
     } catch (...) {

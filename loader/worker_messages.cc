@@ -81,11 +81,13 @@ auto Decoding(const std::string& line, F&& f) {
 std::string EncodeOrder(const CoordinatorOrder& order) {
   json j;
   if (const auto* o = std::get_if<BatchOrder>(&order)) {
-    j = {{"type", "batch"},     {"id", o->id},
-         {"source", o->source}, {"file", o->file},
-         {"header", o->header}, {"begin", o->begin},
-         {"end", o->end},       {"first_line", o->first_line},
-         {"time", o->time},     {"frontier", o->frontier}};
+    j = {{"type", "batch"},       {"id", o->id},
+         {"source", o->source},   {"file", o->file},
+         {"header", o->header},   {"begin", o->begin},
+         {"end", o->end},         {"first_line", o->first_line},
+         {"time", o->time},       {"frontier", o->frontier},
+         {"load_id", o->load_id}, {"first_record", o->first_record},
+         {"records", o->records}};
   } else {
     const auto& d = std::get<BatchDecision>(order);
     j = {{"type", d.go ? "go" : "stop"}, {"id", d.id}};
@@ -107,6 +109,9 @@ CoordinatorOrder DecodeOrder(const std::string& line) {
       o.first_line = j.at("first_line").get<int64_t>();
       o.time = j.at("time").get<int64_t>();
       o.frontier = j.at("frontier").get<int64_t>();
+      o.load_id = j.at("load_id").get<int64_t>();
+      o.first_record = j.at("first_record").get<int64_t>();
+      o.records = j.at("records").get<int64_t>();
       return o;
     }
     if (type == "go" || type == "stop")

@@ -39,6 +39,17 @@ struct FileLoad {
   std::string status;  // "loading", "complete" or "interrupted"
 };
 
+// One batch as the journal records it.
+struct JournalEntry {
+  int64_t time = 0;          // the batch's logical time: unique in a store
+  int64_t load_id = 0;       // the file load (FileLoad::id) it belongs to
+  int64_t first_record = 0;  // records of that file before the batch's first
+  int64_t records = 0;       // records in the batch, good and bad
+  std::string status;        // "taken", "done", "skipped" or "failed"
+  int64_t rows = 0;          // good rows applied ("done")
+  std::string error;         // why it failed or was skipped
+};
+
 // Everything a job keeps in its store besides delay-vertex state: typed base tables holding the
 // loaded rows, typed view tables (the view's columns plus `_count_`, the row's weight), a catalog
 // of source and view definitions, and a registry of loaded files. Writes between Begin() and
@@ -121,6 +132,11 @@ class JobStore {
   virtual void UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) = 0;
   // Every recorded load, oldest first.
   virtual std::vector<FileLoad> FileLoads() = 0;
+
+  // Records `entry`, replacing the entry of the same time.
+  virtual void PutJournalEntry(const JournalEntry& entry) = 0;
+  // Every journal entry, by time.
+  virtual std::vector<JournalEntry> Journal() = 0;
 
   // Every table's last_update: the time of the last batch done with it (state, view and base
   // tables alike), by table name. Sees committed data (and this connection's own writes).

@@ -112,6 +112,11 @@ PostgresJobStore::PostgresJobStore(const std::string& url) : db_(url), state_(db
        "NULL, rows BIGINT NOT NULL, status TEXT NOT NULL, started_at TIMESTAMPTZ NOT NULL DEFAULT "
        "clock_timestamp(), updated_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())",
        "CREATE INDEX IF NOT EXISTS zload_files__hash ON zload_files (source, hash)"});
+  db_.EnsureTable("zload_journal",
+                  {"CREATE TABLE IF NOT EXISTS zload_journal (time BIGINT PRIMARY KEY, load_id "
+                   "BIGINT NOT NULL, first_record BIGINT NOT NULL, records BIGINT NOT NULL, status "
+                   "TEXT NOT NULL, rows BIGINT NOT NULL, error TEXT NOT NULL, updated_at "
+                   "TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())"});
 }
 
 PostgresJobStore::~PostgresJobStore() { db_.Rollback(); }
@@ -681,6 +686,34 @@ void PostgresJobStore::SetLastUpdates(const std::vector<std::string>& tables, in
                                   "ON CONFLICT (table_name) DO UPDATE SET t = excluded.t"),
                      names.str(), time);
   });
+}
+
+void PostgresJobStore::PutJournalEntry(const JournalEntry& e) {
+  db_.Write([&](pqxx::transaction_base& tx) {
+    tx.exec_prepared(
+        db_.Prepared(
+            "INSERT INTO zload_journal (time, load_id, first_record, records, status, "
+            "rows, error) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (time) DO UPDATE "
+            "SET load_id = excluded.load_id, first_record = excluded.first_record, "
+            "records = excluded.records, status = excluded.status, rows = excluded.rows, "
+            "error = excluded.error, updated_at = clock_timestamp()"),
+        e.time, e.load_id, e.first_record, e.records, e.status, e.rows, e.error);
+  });
+}
+
+std::vector<JournalEntry> PostgresJobStore::Journal() {
+  pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
+    return tx.exec_prepared(
+        db_.Prepared("SELECT time, load_id, first_record, records, status, rows, error FROM "
+                     "zload_journal ORDER BY time"));
+  });
+  std::vector<JournalEntry> out;
+  for (const auto& row : r) {
+    out.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
+                   row[3].as<int64_t>(), row[4].as<std::string>(), row[5].as<int64_t>(),
+                   row[6].as<std::string>()});
+  }
+  return out;
 }
 
 }  // namespace zload

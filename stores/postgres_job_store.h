@@ -63,6 +63,8 @@ class PostgresJobStore : public JobStore {
   int64_t StartFileLoad(const FileLoad& load) override;
   void UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) override;
   std::vector<FileLoad> FileLoads() override;
+  void PutJournalEntry(const JournalEntry& entry) override;
+  std::vector<JournalEntry> Journal() override;
   std::map<std::string, int64_t> LastUpdates() override;
   void SetLastUpdates(const std::vector<std::string>& tables, int64_t time) override;
 

@@ -46,7 +46,11 @@ SqliteJobStore::SqliteJobStore(const std::string& path)
       "CREATE TABLE IF NOT EXISTS zload_files (id INTEGER PRIMARY KEY, source TEXT NOT NULL, "
       "path TEXT NOT NULL, size BIGINT NOT NULL, hash TEXT NOT NULL, rows BIGINT NOT NULL, "
       "status TEXT NOT NULL, started_at TEXT NOT NULL DEFAULT (datetime('now')), "
-      "updated_at TEXT NOT NULL DEFAULT (datetime('now')));");
+      "updated_at TEXT NOT NULL DEFAULT (datetime('now')));"
+      "CREATE TABLE IF NOT EXISTS zload_journal (time INTEGER PRIMARY KEY, load_id BIGINT NOT "
+      "NULL, first_record BIGINT NOT NULL, records BIGINT NOT NULL, status TEXT NOT NULL, rows "
+      "BIGINT NOT NULL, error TEXT NOT NULL, updated_at TEXT NOT NULL DEFAULT "
+      "(datetime('now')));");
 }
 
 SqliteJobStore::~SqliteJobStore() {
@@ -443,6 +447,32 @@ void SqliteJobStore::SetLastUpdates(const std::vector<std::string>& tables, int6
     set.BindInt(2, time);
     set.Run();
   }
+}
+
+void SqliteJobStore::PutJournalEntry(const JournalEntry& e) {
+  Statement q(db_.handle(),
+              "INSERT OR REPLACE INTO zload_journal (time, load_id, first_record, records, status, "
+              "rows, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  q.BindInt(1, e.time);
+  q.BindInt(2, e.load_id);
+  q.BindInt(3, e.first_record);
+  q.BindInt(4, e.records);
+  q.BindText(5, e.status);
+  q.BindInt(6, e.rows);
+  q.BindText(7, e.error);
+  q.Run();
+}
+
+std::vector<JournalEntry> SqliteJobStore::Journal() {
+  Statement q(db_.handle(),
+              "SELECT time, load_id, first_record, records, status, rows, error FROM "
+              "zload_journal ORDER BY time");
+  std::vector<JournalEntry> out;
+  while (q.Step()) {
+    out.push_back({q.ColumnInt(0), q.ColumnInt(1), q.ColumnInt(2), q.ColumnInt(3),
+                   std::string(q.ColumnText(4)), q.ColumnInt(5), std::string(q.ColumnText(6))});
+  }
+  return out;
 }
 
 }  // namespace zload
