@@ -23,6 +23,7 @@ struct WorkerPool::State {
     std::thread reader;
     bool closed = false;
   };
+  std::vector<std::string> argv;
   std::vector<std::unique_ptr<Worker>> workers;
   std::mutex mu;
   std::condition_variable ready;
@@ -41,6 +42,14 @@ struct WorkerPool::State {
     ready.notify_one();
   }
 
+  // Starts one process of the pool's command; its reader thread is started by the caller.
+  std::unique_ptr<Worker> Start() const {
+    std::vector<std::string> args(argv.begin() + 1, argv.end());
+    auto w = std::make_unique<Worker>();
+    w->child = bp::child(bp::exe = argv[0], bp::args = args, bp::std_in<w->in, bp::std_out> w->out);
+    return w;
+  }
+
   // Reaps worker `w` and returns its exit status (128 + signal when killed).
   static int Reap(Worker& w) {
     std::error_code ec;
@@ -54,14 +63,9 @@ struct WorkerPool::State {
 WorkerPool::WorkerPool(const std::vector<std::string>& argv, size_t count)
     : state_(std::make_unique<State>()) {
   if (argv.empty()) throw Error(ErrorCode::kInternal, "no worker command");
-  std::vector<std::string> args(argv.begin() + 1, argv.end());
+  state_->argv = argv;
   try {
-    for (size_t i = 0; i < count; ++i) {
-      auto w = std::make_unique<State::Worker>();
-      w->child =
-          bp::child(bp::exe = argv[0], bp::args = args, bp::std_in<w->in, bp::std_out> w->out);
-      state_->workers.push_back(std::move(w));
-    }
+    for (size_t i = 0; i < count; ++i) state_->workers.push_back(state_->Start());
   } catch (const std::exception& e) {
     Kill();
     throw Error(ErrorCode::kWorkerDied, "cannot start worker " + argv[0] + ": " + e.what());
@@ -69,6 +73,19 @@ WorkerPool::WorkerPool(const std::vector<std::string>& argv, size_t count)
   for (size_t i = 0; i < count; ++i) {
     state_->workers[i]->reader = std::thread([this, i] { state_->Read(i); });
   }
+}
+
+void WorkerPool::Restart(size_t worker) {
+  std::unique_ptr<State::Worker>& slot = state_->workers.at(worker);
+  if (slot->reader.joinable()) slot->reader.join();
+  State::Reap(*slot);
+  try {
+    slot = state_->Start();
+  } catch (const std::exception& e) {
+    throw Error(ErrorCode::kWorkerDied,
+                "cannot start worker " + state_->argv[0] + " again: " + e.what());
+  }
+  slot->reader = std::thread([this, worker] { state_->Read(worker); });
 }
 
 WorkerPool::~WorkerPool() {

@@ -32,6 +32,9 @@ class WorkerPool {
   void Send(size_t worker, const std::string& line);
   // Waits for the next message from any worker.
   Message Receive();
+  // Starts worker `worker` again after its end was received (Message with line == nullopt).
+  // Throws Error(kWorkerDied) when it cannot be started.
+  void Restart(size_t worker);
   // Closes every worker's stdin (a worker then finishes and exits) and waits for all to exit.
   void Finish();
   // Kills every running worker (SIGKILL) and waits for them.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "engine/error.h"
 #include "loader/file_hash.h"
@@ -84,6 +85,27 @@ ResumePoint FindResumePoint(JobStore& store, const SourceConfig& source) {
     point.rows += e.rows;
   }
   return point;
+}
+
+void CloseAbandonedBatches(JobStore& store) {
+  std::map<int64_t, std::string> applied_at;  // time -> a table that batch committed
+  for (const auto& [table, t] : store.LastUpdates()) applied_at.emplace(t, table);
+  for (JournalEntry e : store.Journal()) {
+    if (e.status != "taken") continue;
+    if (auto it = applied_at.find(e.time); it != applied_at.end()) {
+      throw Error(ErrorCode::kConfig,
+                  fmt::format("the batch at time {} (records {} to {} of load {}) was partly "
+                              "applied before its run ended (table '{}' holds its time): exact "
+                              "recovery of a batch cut short with flush_every_set = true is not "
+                              "supported yet; rebuild the store from the input files",
+                              e.time, e.first_record + 1, e.first_record + e.records, e.load_id,
+                              it->second),
+                  {.table = it->second, .time = e.time});
+    }
+    e.status = "failed";
+    e.error = "not applied: the run that took it ended first";
+    store.PutJournalEntry(e);
+  }
 }
 
 int64_t LatestTime(JobStore& store) {

@@ -27,6 +27,13 @@ struct ResumePoint {
 // hash) since that load, or when the source reads stdin, which cannot be read again.
 ResumePoint FindResumePoint(JobStore& store, const SourceConfig& source);
 
+// Marks the batches an earlier run took but never finished ("taken" in the journal) as failed:
+// their transactions were rolled back, so nothing of them is in the store. Throws Error(kConfig)
+// when one was partly applied (a table's last_update holds its time: a worker committing per
+// delay vertex died in the middle of it), which resume cannot finish exactly yet.
+// REQUIRES: no other run of the job is active on the store.
+void CloseAbandonedBatches(JobStore& store);
+
 // The latest logical time the store records (journal and last_update), 0 when none.
 int64_t LatestTime(JobStore& store);
 

@@ -168,7 +168,20 @@ JobConfig FromToml(const toml::value& root, const std::string& path) {
   if (const toml::value* run = Find(root, "run")) {
     CheckKeys(path, *run, "[run]",
               {"batch_rows", "on_bad_row", "reject_file", "max_errors", "workers",
-               "flush_every_set", "max_sleep_ms", "frontier_timeout_s"});
+               "flush_every_set", "max_sleep_ms", "frontier_timeout_s", "on_error", "max_retries"});
+    job.run.max_retries = OptionalInt(path, *run, "max_retries", job.run.max_retries, 0);
+    if (auto policy = OptionalString(path, *run, "on_error", "[run]")) {
+      if (*policy == "retry") {
+        job.run.on_error = ErrorPolicy::kRetry;
+      } else if (*policy == "skip") {
+        job.run.on_error = ErrorPolicy::kSkip;
+      } else if (*policy == "abort") {
+        job.run.on_error = ErrorPolicy::kAbort;
+      } else {
+        Fail(path, *Find(*run, "on_error"),
+             "on_error must be \"retry\", \"skip\" or \"abort\", not \"" + *policy + "\"");
+      }
+    }
     job.run.batch_rows = OptionalInt(path, *run, "batch_rows", job.run.batch_rows, 1);
     job.run.workers = OptionalInt(path, *run, "workers", job.run.workers, 0);
     job.run.max_sleep_ms = OptionalInt(path, *run, "max_sleep_ms", job.run.max_sleep_ms, 1);

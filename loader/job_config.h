@@ -36,6 +36,8 @@ struct ViewConfig {
 
 // What to do with a malformed input row.
 enum class BadRowPolicy { kAbort, kReject };
+// What the coordinator does with a batch whose worker failed or died ([run] on_error).
+enum class ErrorPolicy { kRetry, kSkip, kAbort };
 
 // The [run] table.
 struct RunConfig {
@@ -43,7 +45,9 @@ struct RunConfig {
   BadRowPolicy on_bad_row = BadRowPolicy::kAbort;
   std::string reject_file;   // where rejected rows go (resolved path)
   int64_t max_errors = 100;  // with kReject: stop once more rows than this are rejected
-  int64_t workers = 0;       // worker processes applying batches; 0: the coordinator applies them
+  ErrorPolicy on_error = ErrorPolicy::kRetry;  // with workers: retry a failed batch, then abort
+  int64_t max_retries = 3;  // with workers: runs of a failed batch again before on_error gives up
+  int64_t workers = 0;      // worker processes applying batches; 0: the coordinator applies them
   bool flush_every_set = false;      // workers commit after each delay vertex, not per batch
   int64_t max_sleep_ms = 100;        // longest sleep between two frontier polls
   int64_t frontier_timeout_s = 300;  // give up waiting for a table's frontier after this long

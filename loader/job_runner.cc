@@ -109,6 +109,8 @@ class SourceLoad {
       }
     }
     int64_t good = static_cast<int64_t>(batch.size() - built.bad_rows.size());
+    int64_t inserts = 0;
+    for (size_t i = 0; i < batch.size(); ++i) inserts += !bad[i] && batch[i].weight > 0;
     store_.Begin();
     try {
       if (PlainInserts(batch)) {
@@ -123,7 +125,8 @@ class SourceLoad {
         store_.ApplyToBaseTable(source_.config->name, built.delta);
       }
       store_.UpdateFileLoad(load_id, rows_before_ + out_.rows_read + good, "loading");
-      store_.PutJournalEntry({++time_, load_id, records_done_, records, "done", good, ""});
+      store_.PutJournalEntry(
+          {++time_, load_id, records_done_, records, "done", good, "", inserts, good - inserts});
       store_.Commit();
     } catch (...) {
       store_.Rollback();
@@ -227,6 +230,7 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
     }
     job->BuildViews(new_views);
     job->MarkOmittedViewsStale();
+    CloseAbandonedBatches(*store);
     store->Commit();
   } catch (...) {
     store->Rollback();

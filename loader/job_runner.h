@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,9 @@ struct RunOptions {
   std::optional<bool> flush_every_set;  // replaces [run] flush_every_set
   // The zload executable that worker processes run ("zload worker"); empty: this program.
   std::string worker_binary;
+  // Fault injection for tests: called at named points of the coordinator ("after-handout" and
+  // "after-done" of batch `batch`); it may end the process.
+  std::function<void(const std::string& point, int64_t batch)> fault;
 };
 
 // Runs a job: loads every source's file in batches (one transaction and one graph iteration a

@@ -1,4 +1,5 @@
 // The zload command line: run or resume a job, show its status, show or rebuild a view.
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "engine/error.h"
@@ -116,6 +118,28 @@ void ReadWorkerTestHooks(WorkerOptions& options) {
   }
 }
 
+// Fault injection for tests: ZLOAD_TEST_KILL="<point>@<batch>[,...]" kills this process with
+// SIGKILL when it reaches <point> of batch <batch> ("after-parse", "before-commit" and
+// "after-commit" in a worker, "coordinator-after-handout" and "coordinator-after-done" in the
+// coordinator). With ZLOAD_TEST_KILL_ONCE_DIR, each kill happens once: a marker file records it.
+std::function<void(const std::string&, int64_t)> FaultHook(const std::string& role_prefix) {
+  const char* spec = std::getenv("ZLOAD_TEST_KILL");
+  if (!spec || !*spec) return {};
+  std::string points = spec;
+  const char* once = std::getenv("ZLOAD_TEST_KILL_ONCE_DIR");
+  std::string once_dir = once ? once : "";
+  return [points, once_dir, role_prefix](const std::string& point, int64_t batch) {
+    const std::string here = role_prefix + point + "@" + std::to_string(batch);
+    if (("," + points + ",").find("," + here + ",") == std::string::npos) return;
+    if (!once_dir.empty()) {
+      int fd = ::open((once_dir + "/" + here).c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
+      if (fd < 0) return;  // this kill already happened
+      ::close(fd);
+    }
+    ::raise(SIGKILL);
+  };
+}
+
 }  // namespace
 }  // namespace zload
 
@@ -177,6 +201,8 @@ int main(int argc, char** argv) {
   }
 
   try {
+    run_flags.options.fault = FaultHook("coordinator-");
+    resume_flags.options.fault = FaultHook("coordinator-");
     if (*run) return Run(run_flags);
     if (*resume) return Run(resume_flags);
     if (*status) {
@@ -197,6 +223,7 @@ int main(int argc, char** argv) {
       worker_options.wait.max_sleep = std::chrono::milliseconds(max_sleep_ms);
       worker_options.wait.timeout = std::chrono::seconds(frontier_timeout_s);
       ReadWorkerTestHooks(worker_options);
+      worker_options.fault = FaultHook("");
       ServeBatches(config, worker_options, std::cin, std::cout);
       return kExitOk;
     }

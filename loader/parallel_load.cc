@@ -18,6 +18,7 @@
 #include "loader/file_registration.h"
 #include "loader/frontier_plan.h"
 #include "loader/reject_writer.h"
+#include "loader/row_reader.h"
 #include "loader/worker_messages.h"
 
 namespace zload {
@@ -72,6 +73,9 @@ struct SourceState {
 
 // One batch from hand-out to outcome.
 struct Batch {
+  BatchOrder order;  // as handed out, to hand out again
+  int64_t retries = 0;
+  bool skipping = false;  // handed out again to be closed without being applied
   size_t source = 0;
   int64_t time = 0;
   int64_t first_record = 0;
@@ -177,17 +181,25 @@ class Coordinator {
       if (stopping_ && EarlierBatchesFinished()) break;
       WorkerPool::Message m = pool_->Receive();
       if (!m.line) {
-        ++dead_workers_;
         auto it = worker_batch_.find(m.worker);
         if (it != worker_batch_.end()) {
-          Fail(it->second, Error(ErrorCode::kWorkerDied,
-                                 fmt::format("worker {} exited with status {} while applying "
-                                             "batch {}",
-                                             m.worker + 1, m.exit_code, it->second + 1)));
-          batches_[it->second].finished = true;
-          --in_flight_;
+          const int64_t id = it->second;
+          Error died(ErrorCode::kWorkerDied,
+                     fmt::format("worker {} exited with status {} while applying batch {}",
+                                 m.worker + 1, m.exit_code, id + 1));
+          if (std::optional<JournalEntry> done = AppliedAlready(id)) {
+            // It died after its commit: the batch is in the store, only the report was lost.
+            pool_->Restart(m.worker);
+            Handle(m.worker, BatchDone{id, done->rows, done->inserts, done->deletes,
+                                       std::vector<int64_t>(summary_.views.size(), 0), 0});
+            continue;
+          }
+          if (Recover(id, m.worker, died, true)) continue;
+          ++dead_workers_;
+          GiveUp(id, died);
           worker_batch_.erase(it);
         } else if (!stopping_) {
+          ++dead_workers_;
           Fail(next_id_,
                Error(ErrorCode::kWorkerDied,
                      fmt::format("worker {} exited with status {}", m.worker + 1, m.exit_code)));
@@ -274,7 +286,10 @@ class Coordinator {
           {order.time, order.load_id, order.first_record, order.records, "taken", 0, ""});
       size_t worker = idle_.back();
       idle_.pop_back();
-      batches_.push_back({current_,
+      batches_.push_back({order,
+                          0,
+                          false,
+                          current_,
                           order.time,
                           order.first_record,
                           worker,
@@ -288,19 +303,107 @@ class Coordinator {
       ++s.batches;
       ++in_flight_;
       pool_->Send(worker, EncodeOrder(order));
+      if (options_.fault) options_.fault("after-handout", order.id);
       return true;
     }
     return false;
   }
 
+  // Runs batch `id` again after its worker failed (or died, `dead`) on it, as [run] on_error
+  // says: the same order again up to max_retries times, then (skip) an order to close its
+  // time without applying it. False when the batch must fail instead.
+  bool Recover(int64_t id, size_t worker, const Error& error, bool dead) {
+    Batch& b = batches_.at(static_cast<size_t>(id));
+    if (run_.on_error == ErrorPolicy::kAbort || b.skipping) return false;
+    // Committed per delay vertex, a batch cut short may be partly applied: running it again
+    // would apply that part twice. It is safe while no table holds its time.
+    if (run_.flush_every_set) {
+      for (const auto& [table, t] : store_.LastUpdates()) {
+        if (t == b.time) return false;
+      }
+    }
+    if (stopping_ && id > stop_at_) return false;
+    BatchOrder order = b.order;
+    if (b.retries < run_.max_retries) {
+      ++b.retries;
+    } else if (run_.on_error == ErrorPolicy::kSkip) {
+      b.skipping = true;
+      order.skip = fmt::format("skipped after {} retries: {}", b.retries, error.what());
+      skip_reasons_.insert_or_assign(id, error);
+    } else {
+      return false;
+    }
+    if (dead) pool_->Restart(worker);
+    pool_->Send(worker, EncodeOrder(order));
+    if (b.skipping) Decide();
+    return true;
+  }
+
+  // The journal entry of batch `id` when a worker committed it (status "done").
+  std::optional<JournalEntry> AppliedAlready(int64_t id) {
+    const int64_t time = batches_.at(static_cast<size_t>(id)).time;
+    for (const JournalEntry& e : store_.Journal()) {
+      if (e.time == time && (e.status == "done" || e.status == "skipped")) return e;
+    }
+    return std::nullopt;
+  }
+
+  // Ends batch `id` as failed: journal, failure, worker free.
+  void GiveUp(int64_t id, const Error& error) {
+    Batch& b = batches_.at(static_cast<size_t>(id));
+    Journal(id, "failed", error.what());
+    const bool retried = b.retries > 0 && run_.on_error != ErrorPolicy::kAbort;
+    Fail(id, retried ? Error(error.code(),
+                             fmt::format("{} (after {} retries)", error.message(), b.retries),
+                             error.context())
+                     : error);
+    b.finished = true;
+    --in_flight_;
+  }
+
+  // Writes the rows of a skipped batch to the reject file with the reason.
+  void RejectSkippedRows(int64_t id) {
+    const Batch& b = batches_.at(static_cast<size_t>(id));
+    SourceState& s = sources_[b.source];
+    std::unique_ptr<RowReader> reader =
+        OpenRowReaderAt(*s.source->config, s.source->schema, b.order.begin, b.order.first_line,
+                        b.order.header, b.order.end, s.file);
+    const Error& reason = skip_reasons_.at(id);
+    InputRow row;
+    std::optional<Error> error;
+    SourceSummary& out = summary_.sources[b.source];
+    while (reader->Next(row, error) != ReadStatus::kEnd) {
+      Error why(reason.code(), "batch skipped: " + reason.message(),
+                {.file = s.source->config->file, .line = row.line, .time = b.time});
+      rejects_.Reject(s.source->config->name, b.order.header, row, why);
+      ++out.rejected;
+      ++summary_.rejected;
+      row = InputRow{};
+      error.reset();
+    }
+  }
+
   void Handle(size_t worker, const WorkerReport& report) {
     if (const auto* ready = std::get_if<BatchReady>(&report)) {
-      batches_.at(static_cast<size_t>(ready->id)).ready = *ready;
+      Batch& b = batches_.at(static_cast<size_t>(ready->id));
+      if (b.decided) {
+        // Run again after a failure: the decision stands, its rejects are already written.
+        pool_->Send(worker, EncodeOrder(BatchDecision{ready->id, b.go}));
+        return;
+      }
+      b.ready = *ready;
       Decide();
       return;
     }
     int64_t id = std::visit([](const auto& r) { return r.id; }, report);
     Batch& b = batches_.at(static_cast<size_t>(id));
+    if (const auto* failed = std::get_if<BatchFailed>(&report)) {
+      if (Recover(id, worker, failed->error, false)) return;
+      GiveUp(id, failed->error);
+      worker_batch_.erase(worker);
+      idle_.push_back(worker);
+      return;
+    }
     b.finished = true;
     --in_flight_;
     worker_batch_.erase(worker);
@@ -319,22 +422,23 @@ class Coordinator {
       }
       ++summary_.batches;
       ++s.batches_done;
+      if (b.skipping) RejectSkippedRows(id);
       store_.UpdateFileLoad(s.load_id, s.rows_before + out.rows_read, "loading");
       progress_.Update(out.rows_read, out.bytes);
-    } else if (const auto* failed = std::get_if<BatchFailed>(&report)) {
-      Journal(id, "failed", failed->error.what());
-      Fail(id, failed->error);
+      if (options_.fault) options_.fault("after-done", id);
     }
   }
 
   // Decides, in batch order, each batch whose rejects are known: go, or stop at the first bad
   // row (abort) or past max_errors (reject).
   void Decide() {
-    while (decided_ < batches_.size() && batches_[decided_].ready) {
+    while (decided_ < batches_.size() &&
+           (batches_[decided_].ready || batches_[decided_].skipping)) {
       Batch& b = batches_[decided_];
       const int64_t id = static_cast<int64_t>(decided_);
       ++decided_;
       b.decided = true;
+      if (b.skipping) continue;  // closed without being applied: nothing to decide
       b.go = !stopping_ || id < stop_at_;
       if (b.go) {
         const Job::Source& source = *sources_[b.source].source;
@@ -425,6 +529,7 @@ class Coordinator {
   bool stopping_ = false;
   int64_t stop_at_ = 0;
   std::optional<Error> failure_;
+  std::map<int64_t, Error> skip_reasons_;  // batch -> why it was skipped
 };
 
 }  // namespace

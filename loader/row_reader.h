@@ -32,11 +32,13 @@ class RowReader {
 // for a header that does not match the schema.
 std::unique_ptr<RowReader> OpenRowReader(const SourceConfig& source, const Schema& schema);
 
-// Opens a reader of `source`'s file that starts at byte `offset` (a record boundary on
-// physical line `line`) and, for CSV, takes `header` as the header record. Throws as
+// Opens a reader of `source`'s file (or of `file` when given: a copy of it) that starts at byte
+// `offset` (a record boundary on physical line `line`), stops before the first record at or
+// after `end` when given and, for CSV, takes `header` as the header record. Throws as
 // OpenRowReader does.
 std::unique_ptr<RowReader> OpenRowReaderAt(const SourceConfig& source, const Schema& schema,
-                                           uint64_t offset, int64_t line,
-                                           const std::string& header);
+                                           uint64_t offset, int64_t line, const std::string& header,
+                                           std::optional<uint64_t> end = std::nullopt,
+                                           const std::string& file = "");
 
 }  // namespace zload

@@ -81,6 +81,7 @@ class TimedBatch {
   // Parses, waits for what the delta reads, builds the delta; returns the rejected rows.
   std::vector<RejectedRow> Prepare() {
     ParsedBatch parsed = ParseRange(source_, order_);
+    Fault("after-parse");
     rows_ = std::move(parsed.rows);
     std::vector<RejectedRow> rejects = std::move(parsed.rejects);
     bool deletes =
@@ -122,7 +123,9 @@ class TimedBatch {
         }
         store_.SetLastUpdates(plan_.all, order_.time);
         JournalDone();
+        Fault("before-commit");
         store_.Commit();
+        Fault("after-commit");
       } catch (...) {
         store_.Rollback();
         throw;
@@ -139,7 +142,27 @@ class TimedBatch {
     return done;
   }
 
+  // Closes the batch's time without applying it: every table advances, the journal says why.
+  BatchDone Skip(const std::string& reason) {
+    Wait(plan_.all);
+    store_.Begin();
+    try {
+      store_.SetLastUpdates(plan_.all, order_.time);
+      store_.PutJournalEntry(
+          {order_.time, order_.load_id, order_.first_record, order_.records, "skipped", 0, reason});
+      store_.Commit();
+    } catch (...) {
+      store_.Rollback();
+      throw;
+    }
+    return BatchDone{order_.id, 0, 0, 0, std::vector<int64_t>(job_.views().size(), 0), 0};
+  }
+
  private:
+  void Fault(const std::string& point) {
+    if (options_.fault) options_.fault(point, order_.id);
+  }
+
   void Wait(const std::vector<std::string>& tables) {
     if (options_.skip_frontier_wait) return;
     for (const std::string& table : tables) {
@@ -161,8 +184,14 @@ class TimedBatch {
 
   // Records the batch as done, in the transaction that finishes it.
   void JournalDone() {
-    store_.PutJournalEntry({order_.time, order_.load_id, order_.first_record, order_.records,
-                            "done", static_cast<int64_t>(rows_.size() - bad_.size()), ""});
+    JournalEntry e{
+        order_.time, order_.load_id, order_.first_record, order_.records, "done", 0, "", 0, 0};
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (bad_.count(i)) continue;
+      ++e.rows;
+      (rows_[i].weight > 0 ? e.inserts : e.deletes) += 1;
+    }
+    store_.PutJournalEntry(e);
   }
 
   void Insert() {
@@ -254,7 +283,9 @@ class TimedBatch {
       if (!base_written) WriteBaseTable();
       store_.SetLastUpdates(rest, order_.time);
       JournalDone();
+      Fault("before-commit");
       store_.Commit();
+      Fault("after-commit");
       open = false;
     } catch (...) {
       if (open) store_.Rollback();
@@ -301,6 +332,10 @@ void ServeBatches(const JobConfig& config, const WorkerOptions& options, std::is
     }
     try {
       TimedBatch batch(job, *store, plan, options, job.sources()[order->source], *order);
+      if (order->skip) {
+        Send(out, batch.Skip(*order->skip));
+        continue;
+      }
       Send(out, BatchReady{order->id, batch.Prepare()});
       if (!std::getline(in, line)) return;
       CoordinatorOrder reply = DecodeOrder(line);

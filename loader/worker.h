@@ -1,8 +1,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <optional>
+#include <string>
 
 #include "coordinator/frontier.h"
 #include "loader/job_config.h"
@@ -19,6 +21,9 @@ struct WorkerOptions {
   bool skip_frontier_wait = false;
   std::optional<int64_t> delay_batch;
   int64_t delay_ms = 0;
+  // Fault injection for tests: called at named points of batch `batch` ("after-parse",
+  // "before-commit", "after-commit"); it may end the process.
+  std::function<void(const std::string& point, int64_t batch)> fault;
 };
 
 // The worker side of `zload run --workers N`: opens the job's store (config.store_url), then

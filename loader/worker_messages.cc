@@ -88,11 +88,12 @@ std::string EncodeOrder(const CoordinatorOrder& order) {
          {"time", o->time},       {"frontier", o->frontier},
          {"load_id", o->load_id}, {"first_record", o->first_record},
          {"records", o->records}};
+    if (o->skip) j["skip"] = *o->skip;
   } else {
     const auto& d = std::get<BatchDecision>(order);
     j = {{"type", d.go ? "go" : "stop"}, {"id", d.id}};
   }
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 CoordinatorOrder DecodeOrder(const std::string& line) {
@@ -112,6 +113,7 @@ CoordinatorOrder DecodeOrder(const std::string& line) {
       o.load_id = j.at("load_id").get<int64_t>();
       o.first_record = j.at("first_record").get<int64_t>();
       o.records = j.at("records").get<int64_t>();
+      if (j.contains("skip")) o.skip = j["skip"].get<std::string>();
       return o;
     }
     if (type == "go" || type == "stop")

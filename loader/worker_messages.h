@@ -28,6 +28,9 @@ struct BatchOrder {
   int64_t load_id = 0;       // the file load it belongs to (for the journal)
   int64_t first_record = 0;  // records of the file before this batch
   int64_t records = 0;       // records in the batch
+  // When set: do not apply the batch; close its time (every table's last_update) and journal it
+  // as skipped with this reason.
+  std::optional<std::string> skip;
 };
 
 // Coordinator -> worker: apply the batch that reported ready (go), or leave it unapplied.

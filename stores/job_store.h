@@ -48,6 +48,8 @@ struct JournalEntry {
   std::string status;        // "taken", "done", "skipped" or "failed"
   int64_t rows = 0;          // good rows applied ("done")
   std::string error;         // why it failed or was skipped
+  int64_t inserts = 0;       // of `rows`: inserts
+  int64_t deletes = 0;       // of `rows`: deletes
 };
 
 // Everything a job keeps in its store besides delay-vertex state: typed base tables holding the

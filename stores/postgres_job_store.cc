@@ -115,7 +115,8 @@ PostgresJobStore::PostgresJobStore(const std::string& url) : db_(url), state_(db
   db_.EnsureTable("zload_journal",
                   {"CREATE TABLE IF NOT EXISTS zload_journal (time BIGINT PRIMARY KEY, load_id "
                    "BIGINT NOT NULL, first_record BIGINT NOT NULL, records BIGINT NOT NULL, status "
-                   "TEXT NOT NULL, rows BIGINT NOT NULL, error TEXT NOT NULL, updated_at "
+                   "TEXT NOT NULL, rows BIGINT NOT NULL, error TEXT NOT NULL, inserts BIGINT NOT NULL, "
+                   "deletes BIGINT NOT NULL, updated_at "
                    "TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())"});
 }
 
@@ -693,25 +694,28 @@ void PostgresJobStore::PutJournalEntry(const JournalEntry& e) {
     tx.exec_prepared(
         db_.Prepared(
             "INSERT INTO zload_journal (time, load_id, first_record, records, status, "
-            "rows, error) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (time) DO UPDATE "
+            "rows, error, inserts, deletes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON "
+                     "CONFLICT (time) DO UPDATE "
             "SET load_id = excluded.load_id, first_record = excluded.first_record, "
             "records = excluded.records, status = excluded.status, rows = excluded.rows, "
-            "error = excluded.error, updated_at = clock_timestamp()"),
-        e.time, e.load_id, e.first_record, e.records, e.status, e.rows, e.error);
+            "error = excluded.error, inserts = excluded.inserts, deletes = excluded.deletes, "
+                     "updated_at = clock_timestamp()"),
+        e.time, e.load_id, e.first_record, e.records, e.status, e.rows, e.error, e.inserts,
+        e.deletes);
   });
 }
 
 std::vector<JournalEntry> PostgresJobStore::Journal() {
   pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
     return tx.exec_prepared(
-        db_.Prepared("SELECT time, load_id, first_record, records, status, rows, error FROM "
-                     "zload_journal ORDER BY time"));
+        db_.Prepared("SELECT time, load_id, first_record, records, status, rows, error, "
+                     "inserts, deletes FROM zload_journal ORDER BY time"));
   });
   std::vector<JournalEntry> out;
   for (const auto& row : r) {
     out.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
                    row[3].as<int64_t>(), row[4].as<std::string>(), row[5].as<int64_t>(),
-                   row[6].as<std::string>()});
+                   row[6].as<std::string>(), row[7].as<int64_t>(), row[8].as<int64_t>()});
   }
   return out;
 }

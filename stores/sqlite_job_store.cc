@@ -49,7 +49,8 @@ SqliteJobStore::SqliteJobStore(const std::string& path)
       "updated_at TEXT NOT NULL DEFAULT (datetime('now')));"
       "CREATE TABLE IF NOT EXISTS zload_journal (time INTEGER PRIMARY KEY, load_id BIGINT NOT "
       "NULL, first_record BIGINT NOT NULL, records BIGINT NOT NULL, status TEXT NOT NULL, rows "
-      "BIGINT NOT NULL, error TEXT NOT NULL, updated_at TEXT NOT NULL DEFAULT "
+      "BIGINT NOT NULL, error TEXT NOT NULL, inserts BIGINT NOT NULL, deletes BIGINT NOT NULL, "
+      "updated_at TEXT NOT NULL DEFAULT "
       "(datetime('now')));");
 }
 
@@ -452,7 +453,7 @@ void SqliteJobStore::SetLastUpdates(const std::vector<std::string>& tables, int6
 void SqliteJobStore::PutJournalEntry(const JournalEntry& e) {
   Statement q(db_.handle(),
               "INSERT OR REPLACE INTO zload_journal (time, load_id, first_record, records, status, "
-              "rows, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+              "rows, error, inserts, deletes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   q.BindInt(1, e.time);
   q.BindInt(2, e.load_id);
   q.BindInt(3, e.first_record);
@@ -460,17 +461,20 @@ void SqliteJobStore::PutJournalEntry(const JournalEntry& e) {
   q.BindText(5, e.status);
   q.BindInt(6, e.rows);
   q.BindText(7, e.error);
+  q.BindInt(8, e.inserts);
+  q.BindInt(9, e.deletes);
   q.Run();
 }
 
 std::vector<JournalEntry> SqliteJobStore::Journal() {
   Statement q(db_.handle(),
-              "SELECT time, load_id, first_record, records, status, rows, error FROM "
-              "zload_journal ORDER BY time");
+              "SELECT time, load_id, first_record, records, status, rows, error, inserts, deletes "
+              "FROM zload_journal ORDER BY time");
   std::vector<JournalEntry> out;
   while (q.Step()) {
     out.push_back({q.ColumnInt(0), q.ColumnInt(1), q.ColumnInt(2), q.ColumnInt(3),
-                   std::string(q.ColumnText(4)), q.ColumnInt(5), std::string(q.ColumnText(6))});
+                   std::string(q.ColumnText(4)), q.ColumnInt(5), std::string(q.ColumnText(6)),
+                   q.ColumnInt(7), q.ColumnInt(8)});
   }
   return out;
 }

@@ -1,0 +1,212 @@
+// Failure recovery with worker processes, end to end on real SQLite files: a worker or the
+// coordinator is killed with SIGKILL at a named point of one batch (the test-only fault hook
+// ZLOAD_TEST_KILL, once per point with ZLOAD_TEST_KILL_ONCE_DIR); a killed worker's batch is run
+// again (on_error = "retry"), a killed coordinator's job is finished with `zload resume`. Then
+// every base table and view must equal a serial run's on the same files (zero rows lost, zero
+// doubled) and every view must equal SQLite's own SELECT over the base tables.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <tuple>
+
+#include "tests/cli/cli_harness.h"
+
+namespace zload::test {
+namespace {
+
+constexpr const char* kTotalsSql =
+    "SELECT l.basket_id, SUM(p.price * l.qty) AS total FROM line_items l JOIN products p ON "
+    "p.name = l.product_name GROUP BY l.basket_id";
+constexpr const char* kRangeSql =
+    "SELECT product_name, MIN(qty) AS least, MAX(qty) AS most, COUNT(*) AS n FROM line_items "
+    "GROUP BY product_name";
+
+// Products with replaces (a primary key) and line items with deletes of earlier rows.
+void WriteInputs(const ScratchDir& dir, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string products = "name,price\n";
+  for (int i = 0; i < 40; ++i) {
+    products += "p" + std::to_string(rng() % 25) + "," + std::to_string(1 + rng() % 900) + ".5\n";
+  }
+  std::string items = "basket_id,product_name,qty,op\n";
+  std::vector<std::string> live;
+  for (int i = 0; i < 160; ++i) {
+    if (!live.empty() && rng() % 5 == 0) {
+      size_t k = rng() % live.size();
+      items += live[k] + ",-\n";
+      live.erase(live.begin() + static_cast<std::ptrdiff_t>(k));
+      continue;
+    }
+    std::string row = std::to_string(rng() % 30) + ",p" + std::to_string(rng() % 27) + "," +
+                      std::to_string(1 + rng() % 9);
+    live.push_back(row);
+    items += row + ",+\n";
+  }
+  dir.Write("products.csv", products);
+  dir.Write("items.csv", items);
+}
+
+std::string Config(const std::string& store, const std::string& run) {
+  return "[store]\nurl = \"sqlite:" + store +
+         "\"\n"
+         "[[source]]\nname = \"products\"\nfile = \"products.csv\"\n"
+         "schema = \"name TEXT NOT NULL, price REAL NOT NULL\"\nprimary_key = [\"name\"]\n"
+         "[[source]]\nname = \"line_items\"\nfile = \"items.csv\"\n"
+         "schema = \"basket_id INTEGER, product_name TEXT, qty INTEGER\"\nop_column = \"op\"\n"
+         "[[view]]\nname = \"basket_totals\"\nsql = \"" +
+         std::string(kTotalsSql) + "\"\n[[view]]\nname = \"qty_range\"\nsql = \"" + kRangeSql +
+         "\"\n[run]\nbatch_rows = 7\n" + run;
+}
+
+// Runs the binary in `dir` with `env` (NAME=value ...) before it.
+CliResult RunWithEnv(const ScratchDir& dir, const std::string& env, const std::string& args) {
+  std::string cmd = "cd '" + dir.path().string() + "' && " + env + " '" ZLOAD_BINARY "' " + args +
+                    " > cli.stdout 2> cli.stderr < /dev/null";
+  int status = std::system(cmd.c_str());
+  CliResult r;
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  r.out = ReadFile(dir / "cli.stdout");
+  r.err = ReadFile(dir / "cli.stderr");
+  return r;
+}
+
+// The store's tables as multisets, for comparison with the serial run's.
+struct Tables {
+  std::string products, line_items, totals, range;
+};
+
+Tables Read(const std::string& db) {
+  return {QueryFile(db, "SELECT name, price FROM products").ToString(),
+          QueryFile(db, "SELECT basket_id, product_name, qty FROM line_items").ToString(),
+          QueryFile(db, "SELECT basket_id, total, _count_ FROM basket_totals", true).ToString(),
+          QueryFile(db, "SELECT product_name, least, most, n, _count_ FROM qty_range", true)
+              .ToString()};
+}
+
+void ExpectSameAs(const Tables& want, const std::string& db) {
+  Tables got = Read(db);
+  EXPECT_EQ(got.products, want.products);
+  EXPECT_EQ(got.line_items, want.line_items);
+  EXPECT_EQ(got.totals, want.totals);
+  EXPECT_EQ(got.range, want.range);
+  // The oracle of every view: SQLite's own SELECT over the loaded base tables.
+  EXPECT_EQ(got.totals, QueryFile(db, kTotalsSql).ToString());
+  EXPECT_EQ(got.range, QueryFile(db, kRangeSql).ToString());
+}
+
+// The serial run's tables on the inputs of `seed`.
+Tables SerialReference(uint64_t seed) {
+  ScratchDir dir;
+  WriteInputs(dir, seed);
+  dir.Write("job.toml", Config("ref.db", ""));
+  CliResult r = RunZload(dir, "run job.toml -q");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return Read(dir / "ref.db");
+}
+
+constexpr uint64_t kSeed = 20261124;
+
+// (fault point, workers): a batch in the middle of the run; the products file has 6 batches,
+// so batch 8 is one of line_items.
+class KillRecoveryTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+
+TEST_P(KillRecoveryTest, NoRowLostOrDoubled) {
+  static const Tables want = SerialReference(kSeed);
+  const auto& [point, workers] = GetParam();
+  ScratchDir dir;
+  WriteInputs(dir, kSeed);
+  dir.Write("job.toml", Config("store.db", ""));
+  std::filesystem::create_directories(dir / "once");
+  const std::string env =
+      "ZLOAD_TEST_KILL=" + point + "@8 ZLOAD_TEST_KILL_ONCE_DIR='" + (dir / "once") + "'";
+  const std::string flags = " -q --workers " + std::to_string(workers);
+  CliResult run = RunWithEnv(dir, env, "run job.toml" + flags);
+  EXPECT_TRUE(std::filesystem::exists(dir / ("once/" + point + "@8")))
+      << "the fault point was never reached";
+  if (point.rfind("coordinator-", 0) == 0) {
+    // The shell reports a child killed by SIGKILL as 128 + 9.
+    EXPECT_EQ(run.exit_code, 137) << "the coordinator was not killed: " << run.err;
+    CliResult status = RunZload(dir, "status job.toml");
+    EXPECT_NE(status.out.find("unfinished"), std::string::npos) << status.out;
+    CliResult resume = RunZload(dir, "resume job.toml" + flags);
+    ASSERT_EQ(resume.exit_code, 0) << resume.err;
+    // Resuming a finished job does nothing.
+    CliResult again = RunZload(dir, "resume job.toml" + flags);
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+  } else {
+    ASSERT_EQ(run.exit_code, 0) << "a killed worker's batch was not run again: " << run.err;
+  }
+  ExpectSameAs(want, dir / "store.db");
+  ZSet statuses = QueryFile(dir / "store.db", "SELECT status FROM zload_files");
+  EXPECT_EQ(statuses.ToString(), ZSet({{{Value::Text("complete")}, 2}}).ToString());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PointsAndWorkers, KillRecoveryTest,
+    ::testing::Combine(::testing::Values("after-parse", "before-commit", "after-commit",
+                                         "coordinator-after-handout", "coordinator-after-done"),
+                       ::testing::Values(1, 2, 4)),
+    [](const auto& info) {
+      std::string name = std::get<0>(info.param) + "_" + std::to_string(std::get<1>(info.param));
+      for (char& c : name) c = c == '-' ? '_' : c;
+      return name;
+    });
+
+// on_error = "abort": a killed worker stops the job with the reason; the batches before it are
+// in the store, and `zload resume` finishes the job exactly.
+TEST(KillPolicyTest, AbortStopsAndResumeFinishes) {
+  static const Tables want = SerialReference(kSeed);
+  ScratchDir dir;
+  WriteInputs(dir, kSeed);
+  dir.Write("job.toml", Config("store.db", "on_error = \"abort\"\n"));
+  CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=after-parse@8", "run job.toml -q --workers 2");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("while applying batch 9"), std::string::npos) << run.err;
+  EXPECT_EQ(QueryFile(dir / "store.db", kTotalsSql).ToString(),
+            QueryFile(dir / "store.db", "SELECT basket_id, total, _count_ FROM basket_totals", true)
+                .ToString());
+  CliResult resume = RunZload(dir, "resume job.toml -q --workers 2");
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  ExpectSameAs(want, dir / "store.db");
+}
+
+// on_error = "skip": a batch whose worker dies every time is, after max_retries, closed without
+// being applied; its rows go to the reject file and later batches load.
+TEST(KillPolicyTest, SkipClosesTheBatchAndRejectsItsRows) {
+  ScratchDir dir;
+  WriteInputs(dir, kSeed);
+  dir.Write("job.toml", Config("store.db",
+                               "on_error = \"skip\"\nmax_retries = 1\n"
+                               "reject_file = \"rejects.csv\"\n"));
+  CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=after-parse@8", "run job.toml -q --workers 2");
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  // Batch 8 is line_items records 14..20, lines 16..22 (7 a batch: products' 40 rows take
+  // batches 0..5, line_items starts at batch 6).
+  const std::string items = ReadFile(dir / "items.csv");
+  std::vector<std::string> lines;
+  for (size_t start = 0, end; (end = items.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    lines.push_back(items.substr(start, end - start));
+  }
+  std::string skipped = lines[0] + "\n";
+  for (int i = 15; i <= 21; ++i) skipped += lines[static_cast<size_t>(i)] + "\n";
+  EXPECT_EQ(ReadFile(dir / "rejects.csv"), skipped);
+  EXPECT_NE(ReadFile(dir / "rejects.csv.log").find("batch skipped"), std::string::npos);
+  EXPECT_EQ(QueryFile(dir / "store.db", "SELECT status FROM zload_journal WHERE status = 'skipped'")
+                .ToString(),
+            ZSet({{{Value::Text("skipped")}, 1}}).ToString());
+  // The views are exact over what was loaded.
+  EXPECT_EQ(QueryFile(dir / "store.db", kTotalsSql).ToString(),
+            QueryFile(dir / "store.db", "SELECT basket_id, total, _count_ FROM basket_totals", true)
+                .ToString());
+  EXPECT_EQ(QueryFile(dir / "store.db", kRangeSql).ToString(),
+            QueryFile(dir / "store.db",
+                      "SELECT product_name, least, most, n, _count_ FROM qty_range", true)
+                .ToString());
+}
+
+}  // namespace
+}  // namespace zload::test
