@@ -13,65 +13,10 @@
 #include <tuple>
 
 #include "tests/cli/cli_harness.h"
+#include "tests/cli/recovery_harness.h"
 
 namespace zload::test {
 namespace {
-
-constexpr const char* kTotalsSql =
-    "SELECT l.basket_id, SUM(p.price * l.qty) AS total FROM line_items l JOIN products p ON "
-    "p.name = l.product_name GROUP BY l.basket_id";
-constexpr const char* kRangeSql =
-    "SELECT product_name, MIN(qty) AS least, MAX(qty) AS most, COUNT(*) AS n FROM line_items "
-    "GROUP BY product_name";
-
-// Products with replaces (a primary key) and line items with deletes of earlier rows.
-void WriteInputs(const ScratchDir& dir, uint64_t seed) {
-  std::mt19937_64 rng(seed);
-  std::string products = "name,price\n";
-  for (int i = 0; i < 40; ++i) {
-    products += "p" + std::to_string(rng() % 25) + "," + std::to_string(1 + rng() % 900) + ".5\n";
-  }
-  std::string items = "basket_id,product_name,qty,op\n";
-  std::vector<std::string> live;
-  for (int i = 0; i < 160; ++i) {
-    if (!live.empty() && rng() % 5 == 0) {
-      size_t k = rng() % live.size();
-      items += live[k] + ",-\n";
-      live.erase(live.begin() + static_cast<std::ptrdiff_t>(k));
-      continue;
-    }
-    std::string row = std::to_string(rng() % 30) + ",p" + std::to_string(rng() % 27) + "," +
-                      std::to_string(1 + rng() % 9);
-    live.push_back(row);
-    items += row + ",+\n";
-  }
-  dir.Write("products.csv", products);
-  dir.Write("items.csv", items);
-}
-
-std::string Config(const std::string& store, const std::string& run) {
-  return "[store]\nurl = \"sqlite:" + store +
-         "\"\n"
-         "[[source]]\nname = \"products\"\nfile = \"products.csv\"\n"
-         "schema = \"name TEXT NOT NULL, price REAL NOT NULL\"\nprimary_key = [\"name\"]\n"
-         "[[source]]\nname = \"line_items\"\nfile = \"items.csv\"\n"
-         "schema = \"basket_id INTEGER, product_name TEXT, qty INTEGER\"\nop_column = \"op\"\n"
-         "[[view]]\nname = \"basket_totals\"\nsql = \"" +
-         std::string(kTotalsSql) + "\"\n[[view]]\nname = \"qty_range\"\nsql = \"" + kRangeSql +
-         "\"\n[run]\nbatch_rows = 7\n" + run;
-}
-
-// Runs the binary in `dir` with `env` (NAME=value ...) before it.
-CliResult RunWithEnv(const ScratchDir& dir, const std::string& env, const std::string& args) {
-  std::string cmd = "cd '" + dir.path().string() + "' && " + env + " '" ZLOAD_BINARY "' " + args +
-                    " > cli.stdout 2> cli.stderr < /dev/null";
-  int status = std::system(cmd.c_str());
-  CliResult r;
-  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
-  r.out = ReadFile(dir / "cli.stdout");
-  r.err = ReadFile(dir / "cli.stderr");
-  return r;
-}
 
 // The store's tables as multisets, for comparison with the serial run's.
 struct Tables {
@@ -101,7 +46,7 @@ void ExpectSameAs(const Tables& want, const std::string& db) {
 Tables SerialReference(uint64_t seed) {
   ScratchDir dir;
   WriteInputs(dir, seed);
-  dir.Write("job.toml", Config("ref.db", ""));
+  dir.Write("job.toml", Config("sqlite:ref.db", ""));
   CliResult r = RunZload(dir, "run job.toml -q");
   EXPECT_EQ(r.exit_code, 0) << r.err;
   return Read(dir / "ref.db");
@@ -118,7 +63,7 @@ TEST_P(KillRecoveryTest, NoRowLostOrDoubled) {
   const auto& [point, workers] = GetParam();
   ScratchDir dir;
   WriteInputs(dir, kSeed);
-  dir.Write("job.toml", Config("store.db", ""));
+  dir.Write("job.toml", Config("sqlite:store.db", ""));
   std::filesystem::create_directories(dir / "once");
   const std::string env =
       "ZLOAD_TEST_KILL=" + point + "@8 ZLOAD_TEST_KILL_ONCE_DIR='" + (dir / "once") + "'";
@@ -161,7 +106,7 @@ TEST(KillPolicyTest, AbortStopsAndResumeFinishes) {
   static const Tables want = SerialReference(kSeed);
   ScratchDir dir;
   WriteInputs(dir, kSeed);
-  dir.Write("job.toml", Config("store.db", "on_error = \"abort\"\n"));
+  dir.Write("job.toml", Config("sqlite:store.db", "on_error = \"abort\"\n"));
   CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=after-parse@8", "run job.toml -q --workers 2");
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("while applying batch 9"), std::string::npos) << run.err;
@@ -178,7 +123,7 @@ TEST(KillPolicyTest, AbortStopsAndResumeFinishes) {
 TEST(KillPolicyTest, SkipClosesTheBatchAndRejectsItsRows) {
   ScratchDir dir;
   WriteInputs(dir, kSeed);
-  dir.Write("job.toml", Config("store.db",
+  dir.Write("job.toml", Config("sqlite:store.db",
                                "on_error = \"skip\"\nmax_retries = 1\n"
                                "reject_file = \"rejects.csv\"\n"));
   CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=after-parse@8", "run job.toml -q --workers 2");

@@ -1,0 +1,76 @@
+#pragma once
+
+// The job the recovery tests kill and resume: products with replaces (a primary key), line
+// items with deletes of earlier rows, a join + GROUP BY view and a MIN/MAX/COUNT view; and a way
+// to run the binary with the test-only fault hooks in its environment.
+#include <sys/wait.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tests/cli/cli_harness.h"
+
+namespace zload::test {
+
+inline constexpr const char* kTotalsSql =
+    "SELECT l.basket_id, SUM(p.price * l.qty) AS total FROM line_items l JOIN products p ON "
+    "p.name = l.product_name GROUP BY l.basket_id";
+inline constexpr const char* kRangeSql =
+    "SELECT product_name, MIN(qty) AS least, MAX(qty) AS most, COUNT(*) AS n FROM line_items "
+    "GROUP BY product_name";
+
+// Products with replaces (a primary key) and line items with deletes of earlier rows.
+inline void WriteInputs(const ScratchDir& dir, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::string products = "name,price\n";
+  for (int i = 0; i < 40; ++i) {
+    products += "p" + std::to_string(rng() % 25) + "," + std::to_string(1 + rng() % 900) + ".5\n";
+  }
+  std::string items = "basket_id,product_name,qty,op\n";
+  std::vector<std::string> live;
+  for (int i = 0; i < 160; ++i) {
+    if (!live.empty() && rng() % 5 == 0) {
+      size_t k = rng() % live.size();
+      items += live[k] + ",-\n";
+      live.erase(live.begin() + static_cast<std::ptrdiff_t>(k));
+      continue;
+    }
+    std::string row = std::to_string(rng() % 30) + ",p" + std::to_string(rng() % 27) + "," +
+                      std::to_string(1 + rng() % 9);
+    live.push_back(row);
+    items += row + ",+\n";
+  }
+  dir.Write("products.csv", products);
+  dir.Write("items.csv", items);
+}
+
+// The job's config; `store` is a store URL.
+inline std::string Config(const std::string& store, const std::string& run) {
+  return "[store]\nurl = \"" + store +
+         "\"\n"
+         "[[source]]\nname = \"products\"\nfile = \"products.csv\"\n"
+         "schema = \"name TEXT NOT NULL, price REAL NOT NULL\"\nprimary_key = [\"name\"]\n"
+         "[[source]]\nname = \"line_items\"\nfile = \"items.csv\"\n"
+         "schema = \"basket_id INTEGER, product_name TEXT, qty INTEGER\"\nop_column = \"op\"\n"
+         "[[view]]\nname = \"basket_totals\"\nsql = \"" +
+         std::string(kTotalsSql) + "\"\n[[view]]\nname = \"qty_range\"\nsql = \"" + kRangeSql +
+         "\"\n[run]\nbatch_rows = 7\n" + run;
+}
+
+// Runs the binary in `dir` with `env` (NAME=value ...) before it.
+inline CliResult RunWithEnv(const ScratchDir& dir, const std::string& env,
+                            const std::string& args) {
+  std::string cmd = "cd '" + dir.path().string() + "' && " + env + " '" ZLOAD_BINARY "' " + args +
+                    " > cli.stdout 2> cli.stderr < /dev/null";
+  int status = std::system(cmd.c_str());
+  CliResult r;
+  if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
+  r.out = ReadFile(dir / "cli.stdout");
+  r.err = ReadFile(dir / "cli.stderr");
+  return r;
+}
+
+}  // namespace zload::test
