@@ -1,9 +1,12 @@
 #include "coordinator/worker_pool.h"
 
+#include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/wait.h>
 
 #include <boost/process.hpp>
+#include <cerrno>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -47,6 +50,10 @@ struct WorkerPool::State {
     std::vector<std::string> args(argv.begin() + 1, argv.end());
     auto w = std::make_unique<Worker>();
     w->child = bp::child(bp::exe = argv[0], bp::args = args, bp::std_in<w->in, bp::std_out> w->out);
+    // Workers started later must not inherit this one's pipe ends: its stdin would not end when
+    // the coordinator closes it, nor its stdout when it exits.
+    ::fcntl(w->in.pipe().native_sink(), F_SETFD, FD_CLOEXEC);
+    ::fcntl(w->out.pipe().native_source(), F_SETFD, FD_CLOEXEC);
     return w;
   }
 
@@ -98,8 +105,44 @@ WorkerPool::~WorkerPool() {
 
 size_t WorkerPool::size() const { return state_->workers.size(); }
 
+namespace {
+
+// Blocks SIGPIPE in the calling thread while it lives, so that a write to the pipe of a worker
+// that has exited fails (EPIPE) instead of ending the process; a SIGPIPE raised meanwhile is
+// consumed before the old mask returns.
+class SigpipeBlock {
+ public:
+  SigpipeBlock() {
+    sigemptyset(&pipe_);
+    sigaddset(&pipe_, SIGPIPE);
+    sigset_t pending;
+    sigpending(&pending);
+    was_pending_ = sigismember(&pending, SIGPIPE) == 1;
+    pthread_sigmask(SIG_BLOCK, &pipe_, &old_);
+  }
+  ~SigpipeBlock() {
+    sigset_t pending;
+    sigpending(&pending);
+    if (!was_pending_ && sigismember(&pending, SIGPIPE) == 1) {
+      const timespec zero{0, 0};
+      while (sigtimedwait(&pipe_, nullptr, &zero) == -1 && errno == EINTR) {
+      }
+    }
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  SigpipeBlock(const SigpipeBlock&) = delete;
+  SigpipeBlock& operator=(const SigpipeBlock&) = delete;
+
+ private:
+  sigset_t pipe_, old_;
+  bool was_pending_ = false;
+};
+
+}  // namespace
+
 void WorkerPool::Send(size_t worker, const std::string& line) {
   State::Worker& w = *state_->workers.at(worker);
+  SigpipeBlock block;
   if (w.closed || !(w.in << line << '\n') || !w.in.flush()) {
     throw Error(ErrorCode::kWorkerDied, "worker " + std::to_string(worker + 1) + " is gone");
   }
@@ -134,7 +177,9 @@ void WorkerPool::Finish() {
 void WorkerPool::Kill() {
   for (auto& w : state_->workers) {
     std::error_code ec;
-    if (w->child.valid() && w->child.running(ec)) w->child.terminate(ec);
+    // Not child::terminate(): it marks the child terminated without waiting for it, after which
+    // child::wait() does nothing and the child stays a zombie with no exit status. Reap() waits.
+    if (w->child.valid() && w->child.running(ec)) ::kill(w->child.id(), SIGKILL);
     if (!w->closed) {
       w->in.pipe().close();
       w->closed = true;

@@ -40,9 +40,12 @@ std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas) {
 
 std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas, const IterationHooks& hooks) {
   auto step = [&](VertexId id, Operator& op, std::span<const ZSet* const> args) {
+    if (hooks.replay) {
+      if (std::optional<ZSet> done = hooks.replay(id)) return std::move(*done);
+    }
     if (hooks.before) hooks.before(id);
     ZSet out = op.Step(args);
-    if (hooks.after) hooks.after(id);
+    if (hooks.after) hooks.after(id, out);
     return out;
   };
   return Walk(graph, deltas, step);

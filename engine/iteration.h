@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -21,8 +22,12 @@ std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas);
 // Calls around each operator vertex's step in RunIteration, e.g. to wait for and commit the
 // vertex's state tables one vertex at a time. Either may be empty.
 struct IterationHooks {
+  // Instead of stepping the vertex: its output, when a run of the same step already committed
+  // it; nullopt to step it (then before and after are called).
+  std::function<std::optional<ZSet>(VertexId)> replay;
   std::function<void(VertexId)> before;  // before the vertex reads or writes its state
-  std::function<void(VertexId)> after;   // once its step (and every state write) is done
+  // Once its step (and every state write) is done, with the vertex's output.
+  std::function<void(VertexId, const ZSet&)> after;
 };
 
 // RunIteration, calling `hooks` around every operator vertex's step in topological order.

@@ -87,25 +87,23 @@ ResumePoint FindResumePoint(JobStore& store, const SourceConfig& source) {
   return point;
 }
 
-void CloseAbandonedBatches(JobStore& store) {
-  std::map<int64_t, std::string> applied_at;  // time -> a table that batch committed
-  for (const auto& [table, t] : store.LastUpdates()) applied_at.emplace(t, table);
+std::vector<JournalEntry> CloseAbandonedBatches(JobStore& store) {
+  int64_t latest_table = 0;
+  for (const auto& [table, t] : store.LastUpdates()) latest_table = std::max(latest_table, t);
+  std::vector<JournalEntry> partial;
   for (JournalEntry e : store.Journal()) {
-    if (e.status != "taken") continue;
-    if (auto it = applied_at.find(e.time); it != applied_at.end()) {
-      throw Error(ErrorCode::kConfig,
-                  fmt::format("the batch at time {} (records {} to {} of load {}) was partly "
-                              "applied before its run ended (table '{}' holds its time): exact "
-                              "recovery of a batch cut short with flush_every_set = true is not "
-                              "supported yet; rebuild the store from the input files",
-                              e.time, e.first_record + 1, e.first_record + e.records, e.load_id,
-                              it->second),
-                  {.table = it->second, .time = e.time});
+    if (e.status != "taken" && e.status != "applying") continue;
+    // A later batch cannot advance a table before this one has: a table at or past its time
+    // holds part of it.
+    if (e.status == "applying" || latest_table >= e.time) {
+      partial.push_back(e);
+      continue;
     }
     e.status = "failed";
     e.error = "not applied: the run that took it ended first";
     store.PutJournalEntry(e);
   }
+  return partial;
 }
 
 int64_t LatestTime(JobStore& store) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "loader/job_config.h"
 #include "stores/job_store.h"
@@ -27,12 +28,12 @@ struct ResumePoint {
 // hash) since that load, or when the source reads stdin, which cannot be read again.
 ResumePoint FindResumePoint(JobStore& store, const SourceConfig& source);
 
-// Marks the batches an earlier run took but never finished ("taken" in the journal) as failed:
-// their transactions were rolled back, so nothing of them is in the store. Throws Error(kConfig)
-// when one was partly applied (a table's last_update holds its time: a worker committing per
-// delay vertex died in the middle of it), which resume cannot finish exactly yet.
-// REQUIRES: no other run of the job is active on the store.
-void CloseAbandonedBatches(JobStore& store);
+// Marks the batches an earlier run took but never finished ("taken" or "applying" in the
+// journal) and that left nothing in the store as failed: their transactions were rolled back.
+// Returns, in time order, those it leaves alone because they were partly applied (a worker
+// committing per delay vertex got part of the way: a table holds their time); `zload resume`
+// finishes them at their times. REQUIRES: no other run of the job is active on the store.
+std::vector<JournalEntry> CloseAbandonedBatches(JobStore& store);
 
 // The latest logical time the store records (journal and last_update), 0 when none.
 int64_t LatestTime(JobStore& store);

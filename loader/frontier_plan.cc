@@ -48,8 +48,15 @@ FrontierPlan MakeFrontierPlan(Job& job) {
       last = std::max(last, owner);
     }
   }
+  plan.vertex_marker.resize(graph.size());
+  for (VertexId id = 0; id < graph.size(); ++id) {
+    if (plan.vertex_state[id].empty() && plan.vertex_bases[id].empty()) continue;
+    plan.vertex_marker[id] = graph.vertex(id).name;
+    AddOnce(plan.all, plan.vertex_marker[id]);
+  }
   for (const Job::View& v : job.views()) AddOnce(plan.all, v.compiled.name);
   for (const Job::Source& s : job.sources()) AddOnce(plan.all, s.config->name);
+  AddOnce(plan.all, kBatchMarker);
   return plan;
 }
 

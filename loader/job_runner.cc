@@ -223,6 +223,7 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
     summary.seconds = Since(start);
     return;
   }
+  std::vector<JournalEntry> partial;
   try {
     std::vector<std::string> new_views;
     for (const Job::View& v : job->views()) {
@@ -230,16 +231,28 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
     }
     job->BuildViews(new_views);
     job->MarkOmittedViewsStale();
-    CloseAbandonedBatches(*store);
+    partial = CloseAbandonedBatches(*store);
     store->Commit();
   } catch (...) {
     store->Rollback();
     throw;
   }
 
+  if (!partial.empty()) {
+    if (!options.resume) {
+      throw Error(ErrorCode::kConfig,
+                  fmt::format("an earlier run of this job stopped in the middle of {} batch(es) "
+                              "(the first at time {}): run `zload resume {}` to finish them",
+                              partial.size(), partial.front().time, config.path));
+    }
+    // Only workers committing per delay vertex leave batches partly applied, and only they
+    // can finish them.
+    if (config.run.workers == 0) config.run.workers = 1;
+    config.run.flush_every_set = true;
+  }
   if (config.run.workers > 0) {
     try {
-      LoadWithWorkers(*job, *store, options, progress, summary);
+      LoadWithWorkers(*job, *store, config.run, options, progress, summary, partial);
     } catch (...) {
       summary.seconds = Since(start);
       throw;

@@ -90,14 +90,15 @@ struct Batch {
 
 class Coordinator {
  public:
-  Coordinator(Job& job, JobStore& store, const RunOptions& options, ProgressBar& progress,
-              RunSummary& summary)
+  Coordinator(Job& job, JobStore& store, const RunConfig& run, const RunOptions& options,
+              ProgressBar& progress, RunSummary& summary, const std::vector<JournalEntry>& partial)
       : job_(job),
         store_(store),
         options_(options),
         progress_(progress),
         summary_(summary),
-        run_(job.config().run),
+        run_(run),
+        partial_(partial),
         rejects_(run_.reject_file, options.resume),
         remaining_(options.limit) {}
 
@@ -105,26 +106,6 @@ class Coordinator {
     const JobConfig& config = job_.config();
     summary_.workers = run_.workers;
     summary_.flush_every_set = run_.flush_every_set;
-    const FrontierPlan plan = MakeFrontierPlan(job_);
-    // Every table starts at the store's latest time, so the first batch's frontier holds.
-    const int64_t start = LatestTime(store_);
-    store_.Begin();
-    try {
-      store_.SetLastUpdates(plan.all, start);
-      store_.Commit();
-    } catch (...) {
-      store_.Rollback();
-      throw;
-    }
-    const std::string job_id = fmt::format(
-        "{:016x}-{}", XXH3_64bits(config.store_url.data(), config.store_url.size()), getpid());
-    if (config.store_url.rfind("sqlite:", 0) == 0) {
-      time_ = SharedMemoryTimeSource::Create(job_id, start);
-    } else {
-      time_ = std::make_unique<PostgresSequenceTimeSource>(config.store_url, start);
-    }
-    last_time_ = start;
-
     for (Job::Source& s : job_.sources()) {
       SourceState state;
       state.source = &s;
@@ -152,6 +133,31 @@ class Coordinator {
     argv.push_back(std::to_string(getpid()));
     pool_ = std::make_unique<WorkerPool>(argv, static_cast<size_t>(run_.workers));
     for (size_t w = 0; w < pool_->size(); ++w) idle_.push_back(w);
+    try {
+      for (const JournalEntry& e : partial_) FinishPartialBatch(e);
+    } catch (...) {
+      pool_->Kill();
+      throw;
+    }
+    const FrontierPlan plan = MakeFrontierPlan(job_);
+    // Every table starts at the store's latest time, so the first batch's frontier holds.
+    const int64_t start = LatestTime(store_);
+    store_.Begin();
+    try {
+      store_.SetLastUpdates(plan.all, start);
+      store_.Commit();
+    } catch (...) {
+      store_.Rollback();
+      throw;
+    }
+    const std::string job_id = fmt::format(
+        "{:016x}-{}", XXH3_64bits(config.store_url.data(), config.store_url.size()), getpid());
+    if (config.store_url.rfind("sqlite:", 0) == 0) {
+      time_ = SharedMemoryTimeSource::Create(job_id, start);
+    } else {
+      time_ = std::make_unique<PostgresSequenceTimeSource>(config.store_url, start);
+    }
+    last_time_ = start;
 
     try {
       Loop();
@@ -172,6 +178,74 @@ class Coordinator {
   }
 
  private:
+  // Runs a batch an earlier run left partly applied again at its own time and frontier, on
+  // worker 0, and waits for it: the worker replays what was committed and applies the rest.
+  // Its rows were decided (and its rejects written) by that run.
+  void FinishPartialBatch(const JournalEntry& e) {
+    size_t index = sources_.size();
+    for (const FileLoad& l : store_.FileLoads()) {
+      if (l.id != e.load_id) continue;
+      for (size_t i = 0; i < sources_.size(); ++i) {
+        if (sources_[i].source->config->name == l.source && l.path == sources_[i].file) index = i;
+      }
+    }
+    if (index == sources_.size()) {
+      throw Error(ErrorCode::kConfig,
+                  fmt::format("cannot finish the batch at time {}: its file (load {}) is not a "
+                              "source of this job config",
+                              e.time, e.load_id));
+    }
+    SourceState& s = sources_[index];
+    SourceConfig cut_config = *s.source->config;
+    cut_config.file = s.file;
+    BatchCutter cutter(cut_config, s.source->schema, run_.batch_rows);
+    std::optional<BatchRange> range;
+    if (e.first_record > 0) cutter.Next(e.first_record);
+    range = cutter.Next(e.records);
+    if (!range || range->records != e.records) {
+      throw Error(ErrorCode::kConfig, "cannot finish a batch: its file has fewer records now",
+                  {.file = s.source->config->file, .time = e.time});
+    }
+    BatchOrder order;
+    order.id = -1 - static_cast<int64_t>(&e - partial_.data());
+    order.source = index;
+    order.file = s.file;
+    order.header = cutter.header_text();
+    order.begin = range->begin;
+    order.end = range->end;
+    order.first_line = range->first_line;
+    order.time = e.time;
+    order.frontier = e.frontier;
+    order.load_id = e.load_id;
+    order.first_record = e.first_record;
+    order.records = e.records;
+    pool_->Send(0, EncodeOrder(order));
+    while (true) {
+      WorkerPool::Message m = pool_->Receive();
+      if (!m.line) {
+        throw Error(ErrorCode::kWorkerDied,
+                    fmt::format("worker {} exited with status {} while finishing the batch at "
+                                "time {}",
+                                m.worker + 1, m.exit_code, e.time));
+      }
+      WorkerReport report = DecodeReport(*m.line);
+      if (std::holds_alternative<BatchReady>(report)) {
+        pool_->Send(0, EncodeOrder(BatchDecision{order.id, true}));
+      } else if (const auto* done = std::get_if<BatchDone>(&report)) {
+        SourceSummary& out = summary_.sources[index];
+        out.rows_read += done->rows;
+        out.inserts += done->inserts;
+        out.deletes += done->deletes;
+        ++summary_.batches;
+        return;
+      } else if (const auto* failed = std::get_if<BatchFailed>(&report)) {
+        throw failed->error;
+      } else {
+        throw Error(ErrorCode::kInternal, "a partly applied batch was stopped");
+      }
+    }
+  }
+
   // Hands out batches and handles reports until every batch has its outcome.
   void Loop() {
     while (true) {
@@ -262,7 +336,9 @@ class Coordinator {
         range = s.cutter->Next(std::min(*remaining_, run_.batch_rows));
       }
       if (!range) {
-        s.cut_all = !remaining_ || *remaining_ > 0;
+        // A limit used up by the file's last record leaves the file whole, as a serial run
+        // records it: look for one more record.
+        s.cut_all = !remaining_ || *remaining_ > 0 || !s.cutter->Next(1);
         ++current_;
         continue;
       }
@@ -282,8 +358,8 @@ class Coordinator {
       order.records = range->records;
       s.records_cut += range->records;
       last_time_ = order.time;
-      store_.PutJournalEntry(
-          {order.time, order.load_id, order.first_record, order.records, "taken", 0, ""});
+      store_.PutJournalEntry({order.time, order.load_id, order.first_record, order.records, "taken",
+                              0, "", 0, 0, order.frontier});
       size_t worker = idle_.back();
       idle_.pop_back();
       batches_.push_back({order,
@@ -315,18 +391,11 @@ class Coordinator {
   bool Recover(int64_t id, size_t worker, const Error& error, bool dead) {
     Batch& b = batches_.at(static_cast<size_t>(id));
     if (run_.on_error == ErrorPolicy::kAbort || b.skipping) return false;
-    // Committed per delay vertex, a batch cut short may be partly applied: running it again
-    // would apply that part twice. It is safe while no table holds its time.
-    if (run_.flush_every_set) {
-      for (const auto& [table, t] : store_.LastUpdates()) {
-        if (t == b.time) return false;
-      }
-    }
     if (stopping_ && id > stop_at_) return false;
     BatchOrder order = b.order;
     if (b.retries < run_.max_retries) {
       ++b.retries;
-    } else if (run_.on_error == ErrorPolicy::kSkip) {
+    } else if (run_.on_error == ErrorPolicy::kSkip && !PartlyApplied(b.time)) {
       b.skipping = true;
       order.skip = fmt::format("skipped after {} retries: {}", b.retries, error.what());
       skip_reasons_.insert_or_assign(id, error);
@@ -337,6 +406,14 @@ class Coordinator {
     pool_->Send(worker, EncodeOrder(order));
     if (b.skipping) Decide();
     return true;
+  }
+
+  // Whether some table holds `time`: a batch committing per delay vertex got that far.
+  bool PartlyApplied(int64_t time) {
+    for (const auto& [table, t] : store_.LastUpdates()) {
+      if (t == time) return true;
+    }
+    return false;
   }
 
   // The journal entry of batch `id` when a worker committed it (status "done").
@@ -493,8 +570,9 @@ class Coordinator {
     for (size_t i = 0; i < sources_.size(); ++i) {
       SourceState& s = sources_[i];
       if (!s.cutter) continue;
-      bool complete = s.cut_all && s.batches_done == s.batches && !failure_;
-      if (failure_) complete = false;
+      // A file all of whose batches were applied is complete, even when another file's batch
+      // failed (the serial run records it so).
+      bool complete = s.cut_all && s.batches_done == s.batches;
       try {
         store_.UpdateFileLoad(s.load_id, s.rows_before + summary_.sources[i].rows_read,
                               complete ? "complete" : "interrupted");
@@ -511,7 +589,8 @@ class Coordinator {
   const RunOptions& options_;
   ProgressBar& progress_;
   RunSummary& summary_;
-  const RunConfig& run_;
+  const RunConfig run_;
+  const std::vector<JournalEntry> partial_;
   RejectWriter rejects_;
   std::optional<int64_t> remaining_;
   std::unique_ptr<TimeSource> time_;
@@ -534,9 +613,10 @@ class Coordinator {
 
 }  // namespace
 
-void LoadWithWorkers(Job& job, JobStore& store, const RunOptions& options, ProgressBar& progress,
-                     RunSummary& summary) {
-  Coordinator(job, store, options, progress, summary).Run();
+void LoadWithWorkers(Job& job, JobStore& store, const RunConfig& run, const RunOptions& options,
+                     ProgressBar& progress, RunSummary& summary,
+                     const std::vector<JournalEntry>& partial) {
+  Coordinator(job, store, run, options, progress, summary, partial).Run();
 }
 
 }  // namespace zload

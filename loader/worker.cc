@@ -87,6 +87,18 @@ class TimedBatch {
     bool deletes =
         std::any_of(rows_.begin(), rows_.end(), [](const InputRow& r) { return r.weight < 0; });
     plain_ = !source_.read_by_views && source_.key_columns.empty() && !deletes;
+    if (options_.flush_every_set && !plain_) {
+      // Run again at its time after a failure: what the first run committed stands, starting
+      // with the delta it computed from the base table as it was then.
+      if (std::optional<ZSet> kept = store_.FindBatchDelta(order_.time, source_.config->name)) {
+        delta_ = std::move(*kept);
+        replayed_ = true;
+        for (const JournalEntry& e : store_.Journal()) {
+          if (e.time == order_.time) counts_ = {e.rows, e.inserts, e.deletes};
+        }
+        return rejects;
+      }
+    }
     if (!options_.flush_every_set) {
       Wait(plan_.all);
     } else if (!source_.key_columns.empty() || deletes) {
@@ -99,6 +111,11 @@ class TimedBatch {
         rejects.push_back({rows_[pos], error});
         bad_.insert(pos);
       }
+    }
+    for (size_t i = 0; i < rows_.size(); ++i) {
+      if (bad_.count(i)) continue;
+      ++counts_.rows;
+      (rows_[i].weight > 0 ? counts_.inserts : counts_.deletes) += 1;
     }
     return rejects;
   }
@@ -134,11 +151,9 @@ class TimedBatch {
     if (source_.read_by_views) {
       done.view_seconds = std::chrono::duration<double>(Clock::now() - start).count();
     }
-    for (size_t i = 0; i < rows_.size(); ++i) {
-      if (bad_.count(i)) continue;
-      ++done.rows;
-      (rows_[i].weight > 0 ? done.inserts : done.deletes) += 1;
-    }
+    done.rows = counts_.rows;
+    done.inserts = counts_.inserts;
+    done.deletes = counts_.deletes;
     return done;
   }
 
@@ -183,15 +198,21 @@ class TimedBatch {
   }
 
   // Records the batch as done, in the transaction that finishes it.
-  void JournalDone() {
-    JournalEntry e{
-        order_.time, order_.load_id, order_.first_record, order_.records, "done", 0, "", 0, 0};
-    for (size_t i = 0; i < rows_.size(); ++i) {
-      if (bad_.count(i)) continue;
-      ++e.rows;
-      (rows_[i].weight > 0 ? e.inserts : e.deletes) += 1;
-    }
-    store_.PutJournalEntry(e);
+  void JournalDone() { Journal("done"); }
+
+  void Journal(const std::string& status) {
+    store_.PutJournalEntry({order_.time, order_.load_id, order_.first_record, order_.records,
+                            status, counts_.rows, "", counts_.inserts, counts_.deletes,
+                            order_.frontier});
+  }
+
+  // flush_every_set: the first commit of the batch also keeps its source delta and counts, so
+  // that a run of the batch again reads them instead of the base table it has changed since.
+  void FirstCommitExtras() {
+    if (kept_source_ || replayed_ || plain_) return;
+    store_.PutBatchDelta(order_.time, source_.config->name, delta_);
+    Journal("applying");
+    kept_source_ = true;
   }
 
   void Insert() {
@@ -218,45 +239,77 @@ class TimedBatch {
   }
 
   // flush_every_set: one transaction per delay vertex (with the base tables it reads last),
-  // one per view table, and one for the rest.
+  // one per view table, and one for the rest. Each vertex's output is kept with its commit, so
+  // that a run of the batch again (same time, after a failure) replays what was committed.
   void ApplyVertexByVertex(BatchDone& done) {
+    const int64_t t = order_.time;
+    const std::map<std::string, int64_t> at_start = store_.LastUpdates();
+    auto committed = [&](const std::string& name) {
+      auto it = at_start.find(name);
+      // A later batch advances a table only after this one has: a time >= t means committed.
+      return it != at_start.end() && it->second >= t;
+    };
     std::set<std::string> advanced;
     std::set<std::string> waited;
     const std::string& own = source_.config->name;
-    bool base_written = false;
+    bool base_written = committed(own);
     bool open = false;
     IterationHooks hooks;
+    hooks.replay = [&](VertexId v) -> std::optional<ZSet> {
+      const std::string& marker = plan_.vertex_marker[v];
+      if (marker.empty() || !committed(marker)) return std::nullopt;
+      std::optional<ZSet> out = store_.FindBatchDelta(t, marker);
+      if (!out) {
+        throw Error(ErrorCode::kInternal, "a committed vertex's delta is not in the journal",
+                    {.table = marker, .time = t});
+      }
+      advanced.insert(marker);
+      advanced.insert(plan_.vertex_state[v].begin(), plan_.vertex_state[v].end());
+      for (const std::string& b : plan_.vertex_bases[v]) {
+        waited.insert(b);
+        if (plan_.last_reader.at(b) == v) advanced.insert(b);
+      }
+      return out;
+    };
     hooks.before = [&](VertexId v) {
+      if (plan_.vertex_marker[v].empty()) return;
       std::vector<std::string> need = plan_.vertex_state[v];
       for (const std::string& b : plan_.vertex_bases[v]) {
         if (waited.insert(b).second) need.push_back(b);
       }
-      if (plan_.vertex_state[v].empty() && plan_.vertex_bases[v].empty()) return;
       Wait(need);
       store_.Begin();
       open = true;
     };
-    hooks.after = [&](VertexId v) {
+    hooks.after = [&](VertexId v, const ZSet& out) {
       if (!open) return;
       std::vector<std::string> set = plan_.vertex_state[v];
+      set.push_back(plan_.vertex_marker[v]);
       for (const std::string& b : plan_.vertex_bases[v]) {
         if (plan_.last_reader.at(b) != v) continue;
-        if (b == own) {
+        if (b == own && !base_written) {
           WriteBaseTable();
           base_written = true;
         }
         set.push_back(b);
       }
-      store_.SetLastUpdates(set, order_.time);
+      store_.SetLastUpdates(set, t);
+      store_.PutBatchDelta(t, plan_.vertex_marker[v], out);
+      FirstCommitExtras();
       advanced.insert(set.begin(), set.end());
       store_.Commit();
       open = false;
+      Fault("after-vertex-commit");
     };
     try {
       std::vector<ZSet> out;
       if (source_.read_by_views) out = RunIteration(job_.graph(), Inputs(), hooks);
       for (size_t i = 0; i < job_.views().size(); ++i) {
         const Job::View& v = job_.views()[i];
+        if (committed(v.compiled.name)) {
+          advanced.insert(v.compiled.name);
+          continue;
+        }
         Wait({v.compiled.name});
         store_.Begin();
         open = true;
@@ -264,7 +317,8 @@ class TimedBatch {
           store_.ApplyToViewTable(v.compiled.name, out[v.compiled.output]);
           done.view_changes[i] += static_cast<int64_t>(out[v.compiled.output].size());
         }
-        store_.SetLastUpdates({v.compiled.name}, order_.time);
+        store_.SetLastUpdates({v.compiled.name}, t);
+        FirstCommitExtras();
         advanced.insert(v.compiled.name);
         store_.Commit();
         open = false;
@@ -281,12 +335,13 @@ class TimedBatch {
       store_.Begin();
       open = true;
       if (!base_written) WriteBaseTable();
-      store_.SetLastUpdates(rest, order_.time);
+      store_.SetLastUpdates(rest, t);
       JournalDone();
+      store_.DropBatchDeltas(t);
       Fault("before-commit");
       store_.Commit();
-      Fault("after-commit");
       open = false;
+      Fault("after-commit");
     } catch (...) {
       if (open) store_.Rollback();
       throw;
@@ -303,6 +358,11 @@ class TimedBatch {
   std::set<size_t> bad_;
   ZSet delta_;
   bool plain_ = false;
+  bool replayed_ = false;     // the source delta came from an earlier run of the batch
+  bool kept_source_ = false;  // this run kept the source delta with its first commit
+  struct {
+    int64_t rows = 0, inserts = 0, deletes = 0;
+  } counts_;  // good rows of the batch
 };
 
 Error AsError(const std::exception& e) {

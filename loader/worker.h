@@ -22,7 +22,8 @@ struct WorkerOptions {
   std::optional<int64_t> delay_batch;
   int64_t delay_ms = 0;
   // Fault injection for tests: called at named points of batch `batch` ("after-parse",
-  // "before-commit", "after-commit"); it may end the process.
+  // "after-vertex-commit" (flush_every_set), "before-commit" and "after-commit" of the batch's
+  // last transaction); it may end the process.
   std::function<void(const std::string& point, int64_t batch)> fault;
 };
 

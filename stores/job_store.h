@@ -50,6 +50,7 @@ struct JournalEntry {
   std::string error;         // why it failed or was skipped
   int64_t inserts = 0;       // of `rows`: inserts
   int64_t deletes = 0;       // of `rows`: deletes
+  int64_t frontier = 0;      // the previous batch's time when it was handed out
 };
 
 // Everything a job keeps in its store besides delay-vertex state: typed base tables holding the
@@ -139,11 +140,18 @@ class JobStore {
   virtual void PutJournalEntry(const JournalEntry& entry) = 0;
   // Every journal entry, by time.
   virtual std::vector<JournalEntry> Journal() = 0;
+  // Keeps the delta `name` (a vertex's output, or a source's input) of the batch at `time`, so
+  // that the batch run again at that time can use it instead of recomputing what was committed.
+  virtual void PutBatchDelta(int64_t time, const std::string& name, const ZSet& delta) = 0;
+  // The delta kept for (`time`, `name`), or nullopt.
+  virtual std::optional<ZSet> FindBatchDelta(int64_t time, const std::string& name) = 0;
+  // Drops every delta kept for the batch at `time`.
+  virtual void DropBatchDeltas(int64_t time) = 0;
 
   // Every table's last_update: the time of the last batch done with it (state, view and base
   // tables alike), by table name. Sees committed data (and this connection's own writes).
   virtual std::map<std::string, int64_t> LastUpdates() = 0;
-  // Sets the last_update of each of `tables` to `time`.
+  // Sets the last_update of each of `tables` to `time`, unless it holds a later time already.
   virtual void SetLastUpdates(const std::vector<std::string>& tables, int64_t time) = 0;
 };
 

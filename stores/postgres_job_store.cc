@@ -112,12 +112,18 @@ PostgresJobStore::PostgresJobStore(const std::string& url) : db_(url), state_(db
        "NULL, rows BIGINT NOT NULL, status TEXT NOT NULL, started_at TIMESTAMPTZ NOT NULL DEFAULT "
        "clock_timestamp(), updated_at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())",
        "CREATE INDEX IF NOT EXISTS zload_files__hash ON zload_files (source, hash)"});
-  db_.EnsureTable("zload_journal",
-                  {"CREATE TABLE IF NOT EXISTS zload_journal (time BIGINT PRIMARY KEY, load_id "
-                   "BIGINT NOT NULL, first_record BIGINT NOT NULL, records BIGINT NOT NULL, status "
-                   "TEXT NOT NULL, rows BIGINT NOT NULL, error TEXT NOT NULL, inserts BIGINT NOT NULL, "
-                   "deletes BIGINT NOT NULL, updated_at "
-                   "TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())"});
+  db_.EnsureTable(
+      "zload_journal",
+      {"CREATE TABLE IF NOT EXISTS zload_journal (time BIGINT PRIMARY KEY, load_id "
+       "BIGINT NOT NULL, first_record BIGINT NOT NULL, records BIGINT NOT NULL, status "
+       "TEXT NOT NULL, rows BIGINT NOT NULL, error TEXT NOT NULL, inserts BIGINT NOT NULL, "
+       "deletes BIGINT NOT NULL, frontier BIGINT NOT NULL, updated_at "
+       "TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())"});
+  db_.EnsureTable("zload_batch_deltas",
+                  {"CREATE TABLE IF NOT EXISTS zload_batch_deltas (time BIGINT NOT NULL, name TEXT "
+                   "NOT NULL, row BYTEA NOT NULL, weight BIGINT NOT NULL)",
+                   "CREATE INDEX IF NOT EXISTS zload_batch_deltas__time ON zload_batch_deltas "
+                   "(time, name)"});
 }
 
 PostgresJobStore::~PostgresJobStore() { db_.Rollback(); }
@@ -684,7 +690,8 @@ void PostgresJobStore::SetLastUpdates(const std::vector<std::string>& tables, in
   db_.Write([&](pqxx::transaction_base& tx) {
     tx.exec_prepared(db_.Prepared("INSERT INTO last_update (table_name, t) "
                                   "SELECT unnest($1::text[]), $2 "
-                                  "ON CONFLICT (table_name) DO UPDATE SET t = excluded.t"),
+                                  "ON CONFLICT (table_name) DO UPDATE SET t = "
+                                  "GREATEST(last_update.t, excluded.t)"),
                      names.str(), time);
   });
 }
@@ -694,14 +701,16 @@ void PostgresJobStore::PutJournalEntry(const JournalEntry& e) {
     tx.exec_prepared(
         db_.Prepared(
             "INSERT INTO zload_journal (time, load_id, first_record, records, status, "
-            "rows, error, inserts, deletes) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON "
-                     "CONFLICT (time) DO UPDATE "
+            "rows, error, inserts, deletes, frontier) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+            "$9, $10) ON "
+            "CONFLICT (time) DO UPDATE "
             "SET load_id = excluded.load_id, first_record = excluded.first_record, "
             "records = excluded.records, status = excluded.status, rows = excluded.rows, "
             "error = excluded.error, inserts = excluded.inserts, deletes = excluded.deletes, "
-                     "updated_at = clock_timestamp()"),
+            "frontier = excluded.frontier, "
+            "updated_at = clock_timestamp()"),
         e.time, e.load_id, e.first_record, e.records, e.status, e.rows, e.error, e.inserts,
-        e.deletes);
+        e.deletes, e.frontier);
   });
 }
 
@@ -709,15 +718,57 @@ std::vector<JournalEntry> PostgresJobStore::Journal() {
   pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
     return tx.exec_prepared(
         db_.Prepared("SELECT time, load_id, first_record, records, status, rows, error, "
-                     "inserts, deletes FROM zload_journal ORDER BY time"));
+                     "inserts, deletes, frontier FROM zload_journal ORDER BY time"));
   });
   std::vector<JournalEntry> out;
   for (const auto& row : r) {
     out.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<int64_t>(),
                    row[3].as<int64_t>(), row[4].as<std::string>(), row[5].as<int64_t>(),
-                   row[6].as<std::string>(), row[7].as<int64_t>(), row[8].as<int64_t>()});
+                   row[6].as<std::string>(), row[7].as<int64_t>(), row[8].as<int64_t>(),
+                   row[9].as<int64_t>()});
   }
   return out;
+}
+
+void PostgresJobStore::PutBatchDelta(int64_t time, const std::string& name, const ZSet& delta) {
+  postgres::ArrayLiteral rows, weights;
+  for (const auto& [row, weight] : delta) {
+    rows.AddBytea(EncodeRow(row));
+    weights.Add(std::to_string(weight));
+  }
+  // An empty delta is kept too: one row of weight 0 says the vertex ran.
+  if (delta.empty()) {
+    rows.AddBytea("");
+    weights.Add("0");
+  }
+  db_.Write([&](pqxx::transaction_base& tx) {
+    tx.exec_prepared(db_.Prepared("INSERT INTO zload_batch_deltas (time, name, row, weight) "
+                                  "SELECT $1, $2, unnest($3::bytea[]), unnest($4::bigint[])"),
+                     time, name, rows.str(), weights.str());
+  });
+}
+
+std::optional<ZSet> PostgresJobStore::FindBatchDelta(int64_t time, const std::string& name) {
+  pqxx::result r = db_.Read([&](pqxx::transaction_base& tx) {
+    return tx.exec_prepared(
+        db_.Prepared("SELECT row, weight FROM zload_batch_deltas WHERE time = $1 AND name = $2"),
+        time, name);
+  });
+  std::optional<ZSet> out;
+  for (const auto& row : r) {
+    if (!out) out.emplace();
+    const int64_t weight = row[1].as<int64_t>();
+    if (weight != 0) {
+      out->Add(DecodeRow(postgres::FromByteaText(row[0].as<std::string>())), weight);
+    }
+  }
+  return out;
+}
+
+void PostgresJobStore::DropBatchDeltas(int64_t time) {
+  db_.Write([&](pqxx::transaction_base& tx) {
+    tx.exec_prepared(db_.Prepared("DELETE FROM zload_batch_deltas WHERE time = $1"), time);
+  });
 }
 
 }  // namespace zload

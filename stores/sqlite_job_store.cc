@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "engine/error.h"
+#include "stores/row_codec.h"
 #include "stores/sqlite_base_relation_state.h"
 #include "stores/sqlite_view_table.h"
 
@@ -50,8 +51,11 @@ SqliteJobStore::SqliteJobStore(const std::string& path)
       "CREATE TABLE IF NOT EXISTS zload_journal (time INTEGER PRIMARY KEY, load_id BIGINT NOT "
       "NULL, first_record BIGINT NOT NULL, records BIGINT NOT NULL, status TEXT NOT NULL, rows "
       "BIGINT NOT NULL, error TEXT NOT NULL, inserts BIGINT NOT NULL, deletes BIGINT NOT NULL, "
-      "updated_at TEXT NOT NULL DEFAULT "
-      "(datetime('now')));");
+      "frontier BIGINT NOT NULL, updated_at TEXT NOT NULL DEFAULT "
+      "(datetime('now')));"
+      "CREATE TABLE IF NOT EXISTS zload_batch_deltas (time BIGINT NOT NULL, name TEXT NOT NULL, "
+      "row BLOB NOT NULL, weight BIGINT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS zload_batch_deltas__time ON zload_batch_deltas (time, name);");
 }
 
 SqliteJobStore::~SqliteJobStore() {
@@ -441,7 +445,7 @@ std::map<std::string, int64_t> SqliteJobStore::LastUpdates() {
 void SqliteJobStore::SetLastUpdates(const std::vector<std::string>& tables, int64_t time) {
   Statement set(db_.handle(),
                 "INSERT INTO last_update (table_name, t) VALUES (?1, ?2) "
-                "ON CONFLICT(table_name) DO UPDATE SET t = excluded.t");
+                "ON CONFLICT(table_name) DO UPDATE SET t = max(t, excluded.t)");
   for (const std::string& table : tables) {
     set.Reset();
     set.BindText(1, table);
@@ -451,9 +455,11 @@ void SqliteJobStore::SetLastUpdates(const std::vector<std::string>& tables, int6
 }
 
 void SqliteJobStore::PutJournalEntry(const JournalEntry& e) {
-  Statement q(db_.handle(),
-              "INSERT OR REPLACE INTO zload_journal (time, load_id, first_record, records, status, "
-              "rows, error, inserts, deletes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+  Statement q(
+      db_.handle(),
+      "INSERT OR REPLACE INTO zload_journal (time, load_id, first_record, records, status, "
+      "rows, error, inserts, deletes, frontier) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+      "?10)");
   q.BindInt(1, e.time);
   q.BindInt(2, e.load_id);
   q.BindInt(3, e.first_record);
@@ -463,20 +469,66 @@ void SqliteJobStore::PutJournalEntry(const JournalEntry& e) {
   q.BindText(7, e.error);
   q.BindInt(8, e.inserts);
   q.BindInt(9, e.deletes);
+  q.BindInt(10, e.frontier);
   q.Run();
 }
 
 std::vector<JournalEntry> SqliteJobStore::Journal() {
   Statement q(db_.handle(),
-              "SELECT time, load_id, first_record, records, status, rows, error, inserts, deletes "
-              "FROM zload_journal ORDER BY time");
+              "SELECT time, load_id, first_record, records, status, rows, error, inserts, deletes, "
+              "frontier FROM zload_journal ORDER BY time");
   std::vector<JournalEntry> out;
   while (q.Step()) {
     out.push_back({q.ColumnInt(0), q.ColumnInt(1), q.ColumnInt(2), q.ColumnInt(3),
                    std::string(q.ColumnText(4)), q.ColumnInt(5), std::string(q.ColumnText(6)),
-                   q.ColumnInt(7), q.ColumnInt(8)});
+                   q.ColumnInt(7), q.ColumnInt(8), q.ColumnInt(9)});
   }
   return out;
+}
+
+void SqliteJobStore::PutBatchDelta(int64_t time, const std::string& name, const ZSet& delta) {
+  Statement q(db_.handle(),
+              "INSERT INTO zload_batch_deltas (time, name, row, weight) VALUES (?1, ?2, ?3, ?4)");
+  std::string bytes;
+  for (const auto& [row, weight] : delta) {
+    bytes.clear();
+    EncodeRow(row, bytes);
+    q.Reset();
+    q.BindInt(1, time);
+    q.BindText(2, name);
+    q.BindBlob(3, bytes.data(), bytes.size());
+    q.BindInt(4, weight);
+    q.Run();
+  }
+  // An empty delta is kept too: one row of weight 0 says the vertex ran.
+  if (delta.empty()) {
+    q.Reset();
+    q.BindInt(1, time);
+    q.BindText(2, name);
+    q.BindBlob(3, "", 0);
+    q.BindInt(4, 0);
+    q.Run();
+  }
+}
+
+std::optional<ZSet> SqliteJobStore::FindBatchDelta(int64_t time, const std::string& name) {
+  Statement q(db_.handle(),
+              "SELECT row, weight FROM zload_batch_deltas WHERE time = ?1 AND name = ?2");
+  q.BindInt(1, time);
+  q.BindText(2, name);
+  std::optional<ZSet> out;
+  while (q.Step()) {
+    if (!out) out.emplace();
+    const int64_t weight = q.ColumnInt(1);
+    if (weight != 0) out->Add(DecodeRow(q.ColumnBlob(0)), weight);
+  }
+  return out;
+}
+
+void SqliteJobStore::DropBatchDeltas(int64_t time) {
+  Statement q(db_.handle(), "DELETE FROM zload_batch_deltas WHERE time = ?1");
+  q.BindInt(1, time);
+  q.Run();
 }
 
 }  // namespace zload

@@ -54,6 +54,9 @@ class SqliteJobStore : public JobStore {
   std::vector<FileLoad> FileLoads() override;
   void PutJournalEntry(const JournalEntry& entry) override;
   std::vector<JournalEntry> Journal() override;
+  void PutBatchDelta(int64_t time, const std::string& name, const ZSet& delta) override;
+  std::optional<ZSet> FindBatchDelta(int64_t time, const std::string& name) override;
+  void DropBatchDeltas(int64_t time) override;
   std::map<std::string, int64_t> LastUpdates() override;
   void SetLastUpdates(const std::vector<std::string>& tables, int64_t time) override;
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
@@ -63,9 +64,10 @@ std::string ShopConfig(const std::string& store, const std::string& products,
   return config + "[run]\n" + run;
 }
 
-// Random shop inputs from `seed`: products with key replaces, line items with deletes of rows
-// loaded before (never of the row just before, so a delete's row is in an earlier batch or the
-// same one) and items of unknown products and NULL baskets.
+// Random shop inputs from `seed` (tests print it): `products` product rows and `items` line items,
+// of unknown products too and some with NULL baskets; with `deletes_and_replaces`, products
+// replace earlier ones by key and line items delete rows inserted at least two records before
+// (so with batches of 1 or 2 rows, the row deleted was inserted by an earlier batch).
 struct ShopFiles {
   std::string products = "name,price\n";
   std::string items = "basket_id,product_name,qty,op\n";
@@ -81,8 +83,8 @@ ShopFiles RandomShop(uint64_t seed, int products, int items, bool deletes_and_re
                   std::to_string(rng() % 4 * 25) + "\n";
     ++f.product_rows;
   }
-  std::vector<std::string> live;  // rows inserted so far and not deleted, with their position
-  std::vector<int> live_at;
+  std::vector<std::string> live;  // rows inserted so far and not deleted
+  std::vector<int> live_at;       // and the position of each
   for (int i = 0; i < items; ++i) {
     if (deletes_and_replaces && !live.empty() && rng() % 4 == 0) {
       size_t pick = rng() % live.size();
@@ -105,8 +107,8 @@ ShopFiles RandomShop(uint64_t seed, int products, int items, bool deletes_and_re
   return f;
 }
 
-// Everything a run leaves in the store that a second run on other stores must reproduce: base
-// tables, view tables (with their weights) and the file registry, as sorted text.
+// What a run leaves in the store's tables: base tables and view tables (with their weights), as
+// sorted text.
 std::string Dump(const std::string& db) {
   std::string out;
   for (const char* table : {"products", "line_items"}) {
@@ -117,14 +119,21 @@ std::string Dump(const std::string& db) {
     out += std::string("-- ") + view[0] + "\n" +
            QueryFile(db, std::string("SELECT * FROM ") + view[0], true).ToString();
   }
-  out += "-- zload_files\n" +
-         QueryFile(db, "SELECT source, path, size, hash, rows, status FROM zload_files").ToString();
   return out;
 }
 
-// Every view table equals SQLite's own SELECT of its definition over the base tables.
-void ExpectViewsMatchSelect(const std::string& db) {
-  for (const auto& view : kViews) {
+// The store's record of the files it loaded (of `source`, or of all), as sorted text.
+std::string Files(const std::string& db, const std::string& source = "") {
+  std::string sql = "SELECT source, path, size, hash, rows, status FROM zload_files";
+  if (!source.empty()) sql += " WHERE source = '" + source + "'";
+  return QueryFile(db, sql).ToString();
+}
+
+// The first `views` view tables (all of kViews unless told) equal SQLite's own SELECT of their
+// definitions over the base tables.
+void ExpectViewsMatchSelect(const std::string& db, size_t views = std::size(kViews)) {
+  for (size_t i = 0; i < views; ++i) {
+    const auto& view = kViews[i];
     ZSet stored = QueryFile(db, std::string("SELECT * FROM ") + view[0], true);
     ZSet oracle = QueryFile(db, view[1]);
     EXPECT_TRUE(ZSetsMatch(stored, oracle, {}, view[0], "SELECT over base tables"));
@@ -188,7 +197,7 @@ TEST(ParallelCliTest, DemoJobWithTwoWorkersShowsWhatASerialRunShows) {
     ASSERT_EQ(a.exit_code, 0) << a.err;
     EXPECT_EQ(a.out, b.out) << table;
   }
-  ExpectViewsMatchSelect(parallel / "out/shop.db");
+  ExpectViewsMatchSelect(parallel / "out/shop.db", 2);  // the demo has the first two views
 }
 
 class ParallelRunTest : public ::testing::TestWithParam<Parallel> {};
@@ -233,6 +242,7 @@ TEST_P(ParallelRunTest, SummaryAndStoreEqualASerialRun) {
   EXPECT_EQ(par["rejected"], 0);
 
   EXPECT_EQ(Dump(dir / "par.db"), Dump(dir / "ser.db"));
+  EXPECT_EQ(Files(dir / "par.db"), Files(dir / "ser.db"));
   ExpectViewsMatchSelect(dir / "par.db");
 }
 
@@ -247,6 +257,7 @@ TEST_P(ParallelRunTest, AbortStopsAtTheBadRowLikeASerialRun) {
         BadRow{"invalid UTF-8", "4,p\xff\xfe,1,+\n"}}) {
     SCOPED_TRACE(bad.name);
     ScratchDir dir;
+    SCOPED_TRACE("inputs from seed 7");
     ShopFiles files = RandomShop(7, 6, 12, false);
     dir.Write("products.csv", files.products);
     dir.Write("items.csv", files.items + bad.row + "5,p2,1,+\n6,p3,2,+\n7,p4,3,+\n8,p1,1,+\n");
@@ -265,16 +276,22 @@ TEST_P(ParallelRunTest, AbortStopsAtTheBadRowLikeASerialRun) {
     EXPECT_EQ(QueryFile(dir / "par.db", "SELECT * FROM line_items").ToString(),
               QueryFile(dir / "ser.db", "SELECT * FROM line_items").ToString());
     EXPECT_EQ(Dump(dir / "par.db"), Dump(dir / "ser.db"));
+    // The file of the bad row is recorded as interrupted after the rows applied.
+    EXPECT_EQ(Files(dir / "par.db", "line_items"), Files(dir / "ser.db", "line_items"));
+    EXPECT_NE(Files(dir / "ser.db", "line_items").find("12, 'interrupted'"), std::string::npos)
+        << Files(dir / "ser.db", "line_items");
     ExpectViewsMatchSelect(dir / "par.db");
   }
 }
 
 TEST_P(ParallelRunTest, RejectWritesTheSerialRunsRejectFilesByteForByte) {
   ScratchDir dir;
+  SCOPED_TRACE("inputs from seed 99");
   ShopFiles files = RandomShop(99, 6, 6, false);
   dir.Write("products.csv", files.products + "bad,price\n");
   // Bad rows of every kind, spread over several batches: a parse error, a wrong field count,
-  // invalid UTF-8, a quoted field over two lines, a delete of a row never loaded, a NUL byte.
+  // invalid UTF-8, a quoted field over two lines, a delete of a row never loaded; and good rows
+  // between them (one holding a NUL byte, one deleting a row loaded before).
   std::string items = files.items;
   items += "1,p1,zz,+\n";
   items += "2,p2,1,+\n";
@@ -318,11 +335,13 @@ TEST_P(ParallelRunTest, RejectWritesTheSerialRunsRejectFilesByteForByte) {
     }
   }
   EXPECT_EQ(Dump(dir / "par.db"), Dump(dir / "ser.db"));
+  EXPECT_EQ(Files(dir / "par.db"), Files(dir / "ser.db"));
   ExpectViewsMatchSelect(dir / "par.db");
 }
 
 TEST_P(ParallelRunTest, RejectPastMaxErrorsStopsLikeASerialRun) {
   ScratchDir dir;
+  SCOPED_TRACE("inputs from seed 5");
   ShopFiles files = RandomShop(5, 4, 4, false);
   dir.Write("products.csv", files.products);
   dir.Write("items.csv", files.items + "1,p1,a,+\n2,p2,2,+\n1,p1,b,+\n3,p3,3,+\n1,p1,c,+\n" +
@@ -344,12 +363,14 @@ TEST_P(ParallelRunTest, RejectPastMaxErrorsStopsLikeASerialRun) {
   EXPECT_EQ(ReadFile(dir / "par_rejects.csv"), ReadFile(dir / "ser_rejects.csv"));
   EXPECT_EQ(ReadFile(dir / "par_rejects.csv.log"), ReadFile(dir / "ser_rejects.csv.log"));
   EXPECT_EQ(Dump(dir / "par.db"), Dump(dir / "ser.db"));
+  EXPECT_EQ(Files(dir / "par.db", "line_items"), Files(dir / "ser.db", "line_items"));
   ExpectViewsMatchSelect(dir / "par.db");
 }
 
 TEST_P(ParallelRunTest, LimitLoadsExactlyThatManyRows) {
   ScratchDir dir;
   // Inserts only, distinct products: every row loaded is a row in a base table.
+  SCOPED_TRACE("inputs from seed 11");
   ShopFiles files = RandomShop(11, 7, 15, false);
   dir.Write("products.csv", files.products);
   dir.Write("items.csv", files.items);
@@ -376,6 +397,7 @@ TEST_P(ParallelRunTest, LimitLoadsExactlyThatManyRows) {
 
 TEST_P(ParallelRunTest, ReadsStdin) {
   ScratchDir dir;
+  SCOPED_TRACE("inputs from seed 21");
   ShopFiles files = RandomShop(21, 12, 40, true);
   dir.Write("products.csv", files.products);
   dir.Write("job.toml", ShopConfig("unused.db", "products.csv", "-"));
@@ -393,6 +415,7 @@ TEST_P(ParallelRunTest, ReadsStdin) {
   EXPECT_EQ(Count(dir / "par.db", "line_items"), Count(dir / "ser.db", "line_items"));
   EXPECT_GT(Count(dir / "par.db", "line_items"), 0);
   EXPECT_EQ(Dump(dir / "par.db"), Dump(dir / "ser.db"));
+  EXPECT_EQ(Files(dir / "par.db"), Files(dir / "ser.db"));
   ExpectViewsMatchSelect(dir / "par.db");
 }
 
@@ -409,12 +432,12 @@ TEST_P(ParallelRunTest, SecondRunRefusesTheSameFileAndContinuesWithNewFiles) {
   const std::string flags = " -q --batch-rows 1 --store sqlite:par.db" + Flags(GetParam());
   CliResult first = RunZload(dir, "run job.toml" + flags);
   ASSERT_EQ(first.exit_code, 0) << first.err;
-  const std::string after_first = Dump(dir / "par.db");
+  const std::string after_first = Dump(dir / "par.db") + Files(dir / "par.db");
 
   CliResult again = RunZload(dir, "run job.toml" + flags);
   EXPECT_EQ(again.exit_code, 64) << again.err;
   EXPECT_NE(again.err.find("already holds this file"), std::string::npos) << again.err;
-  EXPECT_EQ(Dump(dir / "par.db"), after_first);
+  EXPECT_EQ(Dump(dir / "par.db") + Files(dir / "par.db"), after_first);
 
   CliResult next = RunZload(dir, "run job2.toml" + flags);
   ASSERT_EQ(next.exit_code, 0) << next.err;
@@ -431,6 +454,46 @@ TEST_P(ParallelRunTest, SecondRunRefusesTheSameFileAndContinuesWithNewFiles) {
   ASSERT_EQ(RunZload(dir, "run job.toml" + serial).exit_code, 0);
   ASSERT_EQ(RunZload(dir, "run job2.toml" + serial).exit_code, 0);
   EXPECT_EQ(Dump(dir / "par.db"), Dump(dir / "ser.db"));
+  EXPECT_EQ(Files(dir / "par.db"), Files(dir / "ser.db"));
+}
+
+TEST_P(ParallelRunTest, FileLoadedWholeStaysCompleteWhenALaterFileFails) {
+  ScratchDir dir;
+  SCOPED_TRACE("inputs from seed 8");
+  ShopFiles files = RandomShop(8, 6, 6, false);
+  dir.Write("products.csv", files.products);
+  dir.Write("items.csv", files.items + "4,p1,x,+\n");
+  dir.Write("job.toml",
+            ShopConfig("unused.db", "products.csv", "items.csv", "on_bad_row = \"abort\"\n"));
+  CliResult p =
+      RunZload(dir, "run job.toml -q --batch-rows 2 --store sqlite:par.db" + Flags(GetParam()));
+  CliResult s = RunZload(dir, "run job.toml -q --batch-rows 2 --store sqlite:ser.db");
+  ASSERT_EQ(s.exit_code, 1) << s.err;
+  ASSERT_EQ(p.exit_code, 1) << p.err;
+  EXPECT_NE(Files(dir / "ser.db", "products").find("6, 'complete'"), std::string::npos)
+      << Files(dir / "ser.db", "products");
+  EXPECT_EQ(Files(dir / "par.db"), Files(dir / "ser.db"));
+}
+
+TEST_P(ParallelRunTest, LimitEndingAtTheEndOfAFileRecordsItComplete) {
+  ScratchDir dir;
+  SCOPED_TRACE("inputs from seed 11");
+  ShopFiles files = RandomShop(11, 7, 15, false);
+  dir.Write("products.csv", files.products);
+  dir.Write("items.csv", files.items);
+  dir.Write("job.toml", ShopConfig("unused.db", "products.csv", "items.csv"));
+  for (int64_t limit : {files.product_rows, files.product_rows + files.item_rows}) {
+    SCOPED_TRACE(::testing::Message() << "--limit " << limit);
+    const std::string par = "par" + std::to_string(limit) + ".db";
+    const std::string ser = "ser" + std::to_string(limit) + ".db";
+    const std::string flags = " -q --batch-rows 2 --limit " + std::to_string(limit);
+    ASSERT_EQ(
+        RunZload(dir, "run job.toml --store sqlite:" + par + flags + Flags(GetParam())).exit_code,
+        0);
+    ASSERT_EQ(RunZload(dir, "run job.toml --store sqlite:" + ser + flags).exit_code, 0);
+    EXPECT_EQ(Files(dir / ser).find("interrupted"), std::string::npos) << Files(dir / ser);
+    EXPECT_EQ(Files(dir / par), Files(dir / ser));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Workers, ParallelRunTest,

@@ -56,18 +56,19 @@ constexpr uint64_t kSeed = 20261124;
 
 // (fault point, workers): a batch in the middle of the run; the products file has 6 batches,
 // so batch 8 is one of line_items.
-class KillRecoveryTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+class KillRecoveryTest : public ::testing::TestWithParam<KillCase> {};
 
 TEST_P(KillRecoveryTest, NoRowLostOrDoubled) {
   static const Tables want = SerialReference(kSeed);
-  const auto& [point, workers] = GetParam();
+  const auto& [point, workers, flush] = GetParam();
   ScratchDir dir;
   WriteInputs(dir, kSeed);
   dir.Write("job.toml", Config("sqlite:store.db", ""));
   std::filesystem::create_directories(dir / "once");
   const std::string env =
       "ZLOAD_TEST_KILL=" + point + "@8 ZLOAD_TEST_KILL_ONCE_DIR='" + (dir / "once") + "'";
-  const std::string flags = " -q --workers " + std::to_string(workers);
+  const std::string flags = " -q --workers " + std::to_string(workers) + " --flush-every-set " +
+                            (flush ? "true" : "false");
   CliResult run = RunWithEnv(dir, env, "run job.toml" + flags);
   EXPECT_TRUE(std::filesystem::exists(dir / ("once/" + point + "@8")))
       << "the fault point was never reached";
@@ -89,16 +90,9 @@ TEST_P(KillRecoveryTest, NoRowLostOrDoubled) {
   EXPECT_EQ(statuses.ToString(), ZSet({{{Value::Text("complete")}, 2}}).ToString());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    PointsAndWorkers, KillRecoveryTest,
-    ::testing::Combine(::testing::Values("after-parse", "before-commit", "after-commit",
-                                         "coordinator-after-handout", "coordinator-after-done"),
-                       ::testing::Values(1, 2, 4)),
-    [](const auto& info) {
-      std::string name = std::get<0>(info.param) + "_" + std::to_string(std::get<1>(info.param));
-      for (char& c : name) c = c == '-' ? '_' : c;
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(PointsWorkersFlush, KillRecoveryTest,
+                         ::testing::ValuesIn(KillCases({1, 2, 4})),
+                         [](const auto& info) { return KillCaseName(info.param); });
 
 // on_error = "abort": a killed worker stops the job with the reason; the batches before it are
 // in the store, and `zload resume` finishes the job exactly.

@@ -31,11 +31,11 @@ std::pair<std::string, std::string> SerialBaseTables(uint64_t seed) {
       QueryFile(dir / "ref.db", "SELECT basket_id, product_name, qty FROM line_items").ToString()};
 }
 
-class PostgresKillRecoveryTest : public ::testing::TestWithParam<std::tuple<std::string, int>> {};
+class PostgresKillRecoveryTest : public ::testing::TestWithParam<KillCase> {};
 
 TEST_P(PostgresKillRecoveryTest, NoRowLostOrDoubled) {
   static const std::pair<std::string, std::string> want = SerialBaseTables(kSeed);
-  const auto& [point, workers] = GetParam();
+  const auto& [point, workers, flush] = GetParam();
   const std::string url = PgCluster::Shared().FreshDatabase();
   ScratchDir dir;
   WriteInputs(dir, kSeed);
@@ -43,7 +43,8 @@ TEST_P(PostgresKillRecoveryTest, NoRowLostOrDoubled) {
   std::filesystem::create_directories(dir / "once");
   const std::string env =
       "ZLOAD_TEST_KILL=" + point + "@8 ZLOAD_TEST_KILL_ONCE_DIR='" + (dir / "once") + "'";
-  const std::string flags = " -q --workers " + std::to_string(workers);
+  const std::string flags = " -q --workers " + std::to_string(workers) + " --flush-every-set " +
+                            (flush ? "true" : "false");
   CliResult run = RunWithEnv(dir, env, "run job.toml" + flags);
   EXPECT_TRUE(std::filesystem::exists(dir / ("once/" + point + "@8")))
       << "the fault point was never reached";
@@ -64,16 +65,9 @@ TEST_P(PostgresKillRecoveryTest, NoRowLostOrDoubled) {
             ZSet({{{Value::Text("complete")}, 2}}).ToString());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    PointsAndWorkers, PostgresKillRecoveryTest,
-    ::testing::Combine(::testing::Values("after-parse", "before-commit", "after-commit",
-                                         "coordinator-after-handout", "coordinator-after-done"),
-                       ::testing::Values(1, 3)),
-    [](const auto& info) {
-      std::string name = std::get<0>(info.param) + "_" + std::to_string(std::get<1>(info.param));
-      for (char& c : name) c = c == '-' ? '_' : c;
-      return name;
-    });
+INSTANTIATE_TEST_SUITE_P(PointsWorkersFlush, PostgresKillRecoveryTest,
+                         ::testing::ValuesIn(KillCases({1, 3})),
+                         [](const auto& info) { return KillCaseName(info.param); });
 
 }  // namespace
 }  // namespace zload::test

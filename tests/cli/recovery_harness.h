@@ -73,4 +73,31 @@ inline CliResult RunWithEnv(const ScratchDir& dir, const std::string& env,
   return r;
 }
 
+// One cell of the fault matrix: where to kill, how many workers, flush_every_set.
+struct KillCase {
+  std::string point;
+  int workers = 1;
+  bool flush = false;
+};
+
+// Every fault point with each worker count, committing per batch and per delay vertex
+// ("after-vertex-commit" exists only with flush_every_set).
+inline std::vector<KillCase> KillCases(const std::vector<int>& workers) {
+  std::vector<KillCase> out;
+  for (bool flush : {false, true}) {
+    for (const char* point : {"after-parse", "after-vertex-commit", "before-commit", "after-commit",
+                              "coordinator-after-handout", "coordinator-after-done"}) {
+      if (!flush && std::string(point) == "after-vertex-commit") continue;
+      for (int w : workers) out.push_back({point, w, flush});
+    }
+  }
+  return out;
+}
+
+inline std::string KillCaseName(const KillCase& c) {
+  std::string name = c.point + "_" + std::to_string(c.workers) + (c.flush ? "_flush" : "_batch");
+  for (char& ch : name) ch = ch == '-' ? '_' : ch;
+  return name;
+}
+
 }  // namespace zload::test

@@ -1,12 +1,17 @@
 // WorkerPool with real child processes (/bin/cat, /bin/sh): lines come back from the worker they
 // were sent to and in order, exits and signals are reported as statuses, a gone worker refuses
-// lines, and neither Finish() nor destruction leaves a child behind.
+// lines, a restarted worker serves again, and neither Finish() nor destruction leaves a child
+// running.
 #include "coordinator/worker_pool.h"
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -42,6 +47,16 @@ Drained DrainAll(WorkerPool& pool) {
 
 // True while a process with id `pid` exists (a zombie counts).
 bool ProcessExists(pid_t pid) { return kill(pid, 0) == 0 || errno != ESRCH; }
+
+// The state letter of process `pid` in /proc ('S' sleeping, 'Z' zombie, ...), or 0 when there
+// is no such process.
+char StateOf(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  size_t paren = text.rfind(')');
+  if (paren == std::string::npos || paren + 2 >= text.size()) return 0;
+  return text[paren + 2];
+}
 
 TEST(WorkerPoolTest, LinesComeBackFromTheirWorkerInOrder) {
   WorkerPool pool(Cat(), 1);
@@ -149,19 +164,35 @@ TEST(WorkerPoolTest, SendAfterKillThrowsWorkerDied) {
   }
 }
 
-TEST(WorkerPoolTest, SendToAWorkerThatExitedThrowsWorkerDied) {
+// Sends a line to a worker that has exited and been reaped (its stdin has no reader left) and
+// returns 0 when Send threw Error(kWorkerDied), 1 otherwise. Run in a child process: a SIGPIPE
+// must not take the whole test binary down with it.
+int SendToExitedWorker() {
   WorkerPool pool(Sh("exit 7"), 1);
   WorkerPool::Message end = pool.Receive();
-  ASSERT_FALSE(end.line.has_value());
-  ASSERT_EQ(end.exit_code, 7);
-  // The worker is reaped: its stdin has no reader left. A line to it must be refused with
-  // kWorkerDied (not end this process with SIGPIPE, and not vanish silently).
+  if (end.line || end.exit_code != 7) return 1;
   try {
     pool.Send(0, "anyone there?");
-    ADD_FAILURE() << "Send to an exited worker did not throw";
   } catch (const Error& e) {
-    EXPECT_EQ(e.code(), ErrorCode::kWorkerDied) << e.what();
+    return e.code() == ErrorCode::kWorkerDied ? 0 : 1;
   }
+  return 1;
+}
+
+TEST(WorkerPoolTest, SendToAWorkerThatExitedThrowsWorkerDied) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(std::exit(SendToExitedWorker()), ::testing::ExitedWithCode(0), "");
+}
+
+TEST(WorkerPoolTest, SendToAWorkerThatExitedThrowsWorkerDiedWhenSigpipeIsIgnored) {
+  // With SIGPIPE ignored the write fails with EPIPE, which Send reports as kWorkerDied.
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_EXIT(
+      {
+        signal(SIGPIPE, SIG_IGN);
+        std::exit(SendToExitedWorker());
+      },
+      ::testing::ExitedWithCode(0), "");
 }
 
 TEST(WorkerPoolTest, FinishReturnsOnceEveryChildHasExited) {
@@ -182,18 +213,42 @@ TEST(WorkerPoolTest, FinishReturnsOnceEveryChildHasExited) {
   }
 }
 
-TEST(WorkerPoolTest, DestroyingThePoolKillsRunningChildren) {
+// Starts two workers that print their pid and sleep, and destroys the pool; returns the pids.
+std::vector<pid_t> PidsOfDestroyedPool() {
   std::vector<pid_t> pids;
-  {
-    // `exec` makes the pid printed the pid of the sleep itself.
-    WorkerPool pool(Sh("echo $$; exec sleep 1000"), 2);
-    while (pids.size() < 2) {
-      WorkerPool::Message m = pool.Receive();
-      ASSERT_TRUE(m.line.has_value());
-      pids.push_back(static_cast<pid_t>(std::stol(*m.line)));
-    }
-    for (pid_t pid : pids) ASSERT_TRUE(ProcessExists(pid));
+  // `exec` makes the pid printed the pid of the sleep itself.
+  WorkerPool pool(Sh("echo $$; exec sleep 1000"), 2);
+  while (pids.size() < 2) {
+    WorkerPool::Message m = pool.Receive();
+    EXPECT_TRUE(m.line.has_value());
+    if (!m.line) break;
+    pids.push_back(static_cast<pid_t>(std::stol(*m.line)));
   }
+  for (pid_t pid : pids) EXPECT_TRUE(ProcessExists(pid) && StateOf(pid) != 'Z') << "pid " << pid;
+  return pids;
+}
+
+TEST(WorkerPoolTest, DestroyingThePoolKillsRunningChildren) {
+  std::vector<pid_t> pids = PidsOfDestroyedPool();
+  ASSERT_EQ(pids.size(), 2u);
+  // Each was killed: already reaped by the pool (ECHILD), or reaped here with SIGKILL as its
+  // end. (Had the pool not killed it, this would wait for the sleep.)
+  for (pid_t pid : pids) {
+    int status = 0;
+    pid_t got = waitpid(pid, &status, 0);
+    if (got == -1) {
+      EXPECT_EQ(errno, ECHILD) << "pid " << pid;
+    } else {
+      ASSERT_EQ(got, pid);
+      EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+          << "pid " << pid << " status " << status;
+    }
+  }
+}
+
+TEST(WorkerPoolTest, DestroyingThePoolReapsRunningChildren) {
+  std::vector<pid_t> pids = PidsOfDestroyedPool();
+  ASSERT_EQ(pids.size(), 2u);
   for (pid_t pid : pids) EXPECT_FALSE(ProcessExists(pid)) << "pid " << pid;
 }
 
@@ -211,6 +266,33 @@ TEST(WorkerPoolTest, KillReportsTheSignalAsTheStatus) {
   Drained d = DrainAll(pool);
   EXPECT_TRUE(d.lines.empty());
   for (size_t w = 0; w < 2; ++w) EXPECT_EQ(d.exit_codes[w], 128 + SIGKILL) << "worker " << w;
+}
+
+TEST(WorkerPoolTest, RestartedWorkerServesAgain) {
+  // Each worker answers one line and exits with status 5.
+  WorkerPool pool(Sh("read l; echo \"got $l\"; exit 5"), 2);
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE(round);
+    pool.Send(1, "r" + std::to_string(round));
+    WorkerPool::Message line = pool.Receive();
+    EXPECT_EQ(line.worker, 1u);
+    ASSERT_TRUE(line.line.has_value());
+    EXPECT_EQ(*line.line, "got r" + std::to_string(round));
+    WorkerPool::Message end = pool.Receive();
+    EXPECT_EQ(end.worker, 1u);
+    ASSERT_FALSE(end.line.has_value());
+    EXPECT_EQ(end.exit_code, 5);
+    pool.Restart(1);
+  }
+  // Worker 0 was never restarted and still serves its first line; the last start of worker 1
+  // reads the end of its input when the pool finishes.
+  pool.Send(0, "first");
+  pool.Finish();
+  Drained d = DrainAll(pool);
+  EXPECT_EQ(d.lines[0], std::vector<std::string>{"got first"});
+  EXPECT_EQ(d.exit_codes[0], 5);
+  EXPECT_EQ(d.lines[1], std::vector<std::string>{"got "});
+  EXPECT_EQ(d.exit_codes[1], 5);
 }
 
 TEST(WorkerPoolTest, MissingExecutableThrowsWorkerDied) {

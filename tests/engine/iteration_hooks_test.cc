@@ -2,8 +2,9 @@
 // MemoryStore: before(v) and after(v) bracket exactly the Step of each operator vertex, in id
 // order (sources get none); before(v) sees every state table as the previous vertices left it and
 // v's own tables without this step's delta, after(v) sees v's delta applied and later vertices'
-// tables untouched; outputs equal a run without hooks; an exception from a hook ends the
-// iteration with no later vertex stepped.
+// tables untouched; after(v) is given v's output; replay(v) returning an output stands in for
+// v's step (no hooks, no state change, its output feeds later vertices); outputs equal a run
+// without hooks; an exception from a hook ends the iteration with no later vertex stepped.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -179,7 +180,7 @@ TEST(IterationHooksTest, HooksBracketEachOperatorStepOnceInIdOrder) {
   Inputs inputs(kSeed);
   IterationHooks hooks;
   hooks.before = [&](VertexId v) { f.log.push_back("before " + std::to_string(v)); };
-  hooks.after = [&](VertexId v) { f.log.push_back("after " + std::to_string(v)); };
+  hooks.after = [&](VertexId v, const ZSet&) { f.log.push_back("after " + std::to_string(v)); };
   for (int b = 0; b < kBatches; ++b) {
     f.log.clear();
     RunIteration(f.graph, inputs.Batch(f.t, f.u), hooks);
@@ -198,7 +199,7 @@ TEST(IterationHooksTest, BeforeSeesTheStateWithoutTheStepAndAfterSeesItApplied) 
   std::map<VertexId, Snapshot> at_before, at_after;
   IterationHooks hooks;
   hooks.before = [&](VertexId v) { at_before[v] = Take(f.store); };
-  hooks.after = [&](VertexId v) { at_after[v] = Take(f.store); };
+  hooks.after = [&](VertexId v, const ZSet&) { at_after[v] = Take(f.store); };
   Snapshot previous = Take(f.store);
   int changed_tables = 0;
   for (int b = 0; b < kBatches; ++b) {
@@ -237,7 +238,7 @@ TEST(IterationHooksTest, OutputsEqualARunWithoutHooks) {
   IterationHooks hooks;
   int calls = 0;
   hooks.before = [&](VertexId) { ++calls; };
-  hooks.after = [&](VertexId) { ++calls; };
+  hooks.after = [&](VertexId, const ZSet&) { ++calls; };
   for (int b = 0; b < kBatches; ++b) {
     SCOPED_TRACE(::testing::Message() << "batch " << b);
     SourceInputs batch = inputs.Batch(hooked.t, hooked.u);
@@ -262,13 +263,26 @@ TEST(IterationHooksTest, OutputsEqualARunWithoutHooks) {
   EXPECT_EQ(Take(empty_hooks.store), Take(plain.store));
 }
 
+// The first vertex with a state table that has stateful vertices after it.
+VertexId FirstStatefulWithStatefulAfter(const Fixture& f) {
+  std::optional<VertexId> first;
+  VertexId last = 0;
+  for (const auto& [table, ignored] : f.store.tables()) {
+    VertexId owner = f.OwnerOf(table);
+    if (!first || owner < *first) first = owner;
+    last = std::max(last, owner);
+  }
+  EXPECT_TRUE(first && *first < last);
+  return first.value_or(0);
+}
+
 struct HookFailure {
   VertexId at;
 };
 
-// Runs kBatches batches on `f` and on a twin `g` with no hooks, then one more batch on `f` with a
-// hook that throws at vertex `at` (before its step when `in_before`, after it otherwise), and
-// checks what was stepped.
+// Runs five batches on a fixture and on its twin without hooks, then one more batch on the first
+// with a hook that throws at vertex `at` (before its step when `in_before`, after it otherwise),
+// and checks what was stepped.
 void CheckThrowingHook(bool in_before) {
   SCOPED_TRACE(::testing::Message() << "seed " << kSeed << (in_before ? " before" : " after"));
   Fixture f, twin;
@@ -279,15 +293,7 @@ void CheckThrowingHook(bool in_before) {
     RunIteration(twin.graph, batch);
   }
   // Throw at the first vertex with a state table that has stateful vertices after it.
-  std::optional<VertexId> at;
-  VertexId last_stateful = 0;
-  for (const auto& [table, ignored] : f.store.tables()) {
-    VertexId owner = f.OwnerOf(table);
-    if (!at || owner < *at) at = owner;
-    last_stateful = std::max(last_stateful, owner);
-  }
-  ASSERT_TRUE(at);
-  ASSERT_LT(*at, last_stateful);
+  const VertexId at = FirstStatefulWithStatefulAfter(f);
 
   // A batch that changes every view's state: new keys in both sources.
   SourceInputs batch;
@@ -302,24 +308,24 @@ void CheckThrowingHook(bool in_before) {
   IterationHooks hooks;
   hooks.before = [&](VertexId v) {
     f.log.push_back("before " + std::to_string(v));
-    if (in_before && v == *at) throw HookFailure{v};
+    if (in_before && v == at) throw HookFailure{v};
   };
-  hooks.after = [&](VertexId v) {
+  hooks.after = [&](VertexId v, const ZSet&) {
     f.log.push_back("after " + std::to_string(v));
-    if (!in_before && v == *at) throw HookFailure{v};
+    if (!in_before && v == at) throw HookFailure{v};
   };
   f.log.clear();
   try {
     RunIteration(f.graph, batch, hooks);
     ADD_FAILURE() << "the hook's exception did not pass through";
   } catch (const HookFailure& e) {
-    EXPECT_EQ(e.at, *at);
+    EXPECT_EQ(e.at, at);
   }
   // The log stops at the throwing hook: nothing later was stepped.
   Log expected;
   for (const std::string& event : ExpectedLog(f.graph)) {
     expected.push_back(event);
-    if (event == (in_before ? "before " : "after ") + std::to_string(*at)) break;
+    if (event == (in_before ? "before " : "after ") + std::to_string(at)) break;
   }
   EXPECT_EQ(f.log, expected);
   // Vertices up to the throw (including it when the after hook threw) hold the stepped state;
@@ -328,7 +334,7 @@ void CheckThrowingHook(bool in_before) {
   int untouched_changed_twin = 0;
   for (const auto& [table, rows] : now) {
     VertexId owner = f.OwnerOf(table);
-    bool ran = in_before ? owner < *at : owner <= *at;
+    bool ran = in_before ? owner < at : owner <= at;
     EXPECT_TRUE(ZSetsMatch(rows, ran ? stepped.at(table) : previous.at(table), {}, "state",
                            ran ? "stepped" : "before the batch"))
         << table << " of vertex " << owner;
@@ -344,6 +350,119 @@ TEST(IterationHooksTest, ExceptionFromBeforeEndsTheIterationBeforeTheStep) {
 
 TEST(IterationHooksTest, ExceptionFromAfterEndsTheIterationAfterTheStep) {
   CheckThrowingHook(false);
+}
+
+TEST(IterationHooksTest, AfterIsGivenTheVertexOutput) {
+  SCOPED_TRACE(::testing::Message() << "seed " << kSeed);
+  Fixture f;
+  Inputs inputs(kSeed);
+  std::map<VertexId, ZSet> given;
+  IterationHooks hooks;
+  hooks.after = [&](VertexId v, const ZSet& out) {
+    EXPECT_EQ(given.count(v), 0u) << "after(" << v << ") twice";
+    given[v] = out;
+  };
+  int non_empty = 0;
+  for (int b = 0; b < kBatches; ++b) {
+    SCOPED_TRACE(::testing::Message() << "batch " << b);
+    given.clear();
+    std::vector<ZSet> out = RunIteration(f.graph, inputs.Batch(f.t, f.u), hooks);
+    for (VertexId id = 0; id < f.graph.size(); ++id) {
+      if (!f.graph.vertex(id).op) {
+        EXPECT_EQ(given.count(id), 0u) << "source " << id;
+        continue;
+      }
+      ASSERT_EQ(given.count(id), 1u) << "vertex " << id;
+      EXPECT_TRUE(ZSetsMatch(given[id], out[id], {}, "given to after", "returned"))
+          << "vertex " << id;
+      non_empty += out[id].empty() ? 0 : 1;
+    }
+  }
+  EXPECT_GT(non_empty, kBatches);
+}
+
+TEST(IterationHooksTest, ReplayStandsInForTheStep) {
+  SCOPED_TRACE(::testing::Message() << "seed " << kSeed);
+  Fixture f, twin;
+  const VertexId at = FirstStatefulWithStatefulAfter(f);
+  Inputs inputs(kSeed);
+  for (int b = 0; b < 5; ++b) {
+    SourceInputs batch = inputs.Batch(f.t, f.u);
+    RunIteration(f.graph, batch);
+    RunIteration(twin.graph, batch);
+  }
+  SourceInputs batch;
+  batch[f.t] = ZSet{{{Value::Integer(100), Value::Integer(1)}, 1},
+                    {{Value::Integer(101), Value::Integer(2)}, 1}};
+  batch[f.u] = ZSet{{{Value::Integer(100), Value::Text("z")}, 1}};
+  const Snapshot previous = Take(f.store);
+  const std::vector<ZSet> stepped = RunIteration(twin.graph, batch);
+  const Snapshot after_step = Take(twin.store);
+  ASSERT_FALSE(stepped[at].empty());
+
+  // Vertex `at` replays the output the twin's step gave; every other vertex steps.
+  IterationHooks hooks;
+  std::vector<VertexId> asked;
+  hooks.replay = [&](VertexId v) -> std::optional<ZSet> {
+    asked.push_back(v);
+    if (v == at) return stepped[at];
+    return std::nullopt;
+  };
+  hooks.before = [&](VertexId v) { f.log.push_back("before " + std::to_string(v)); };
+  hooks.after = [&](VertexId v, const ZSet&) { f.log.push_back("after " + std::to_string(v)); };
+  f.log.clear();
+  std::vector<ZSet> out = RunIteration(f.graph, batch, hooks);
+
+  // Asked once for every operator vertex, in id order; `at` has no before, step or after.
+  std::vector<VertexId> operators;
+  Log expected;
+  for (VertexId id = 0; id < f.graph.size(); ++id) {
+    if (!f.graph.vertex(id).op) continue;
+    operators.push_back(id);
+    if (id == at) continue;
+    for (const char* event : {"before ", "step ", "after "}) {
+      expected.push_back(event + std::to_string(id));
+    }
+  }
+  EXPECT_EQ(asked, operators);
+  EXPECT_EQ(f.log, expected);
+  // The replayed output is `at`'s output and feeds the vertices after it: every output is the
+  // twin's.
+  ASSERT_EQ(out.size(), stepped.size());
+  for (VertexId id = 0; id < out.size(); ++id) {
+    EXPECT_TRUE(ZSetsMatch(out[id], stepped[id], {}, "replayed run", "stepped run"))
+        << "vertex " << id;
+  }
+  // `at` kept its state (its step did not run); every other vertex applied its step.
+  for (const auto& [table, rows] : Take(f.store)) {
+    const bool replayed = f.OwnerOf(table) == at;
+    EXPECT_TRUE(ZSetsMatch(rows, replayed ? previous.at(table) : after_step.at(table), {}, "state",
+                           replayed ? "before the batch" : "stepped"))
+        << table;
+  }
+}
+
+TEST(IterationHooksTest, ReplayOfNothingStepsEveryVertex) {
+  SCOPED_TRACE(::testing::Message() << "seed " << kSeed);
+  Fixture f, twin;
+  Inputs inputs(kSeed);
+  IterationHooks hooks;
+  int asked = 0;
+  hooks.replay = [&](VertexId) -> std::optional<ZSet> {
+    ++asked;
+    return std::nullopt;
+  };
+  for (int b = 0; b < kBatches; ++b) {
+    SourceInputs batch = inputs.Batch(f.t, f.u);
+    std::vector<ZSet> with = RunIteration(f.graph, batch, hooks);
+    std::vector<ZSet> without = RunIteration(twin.graph, batch);
+    ASSERT_EQ(with.size(), without.size());
+    for (VertexId id = 0; id < with.size(); ++id) {
+      EXPECT_TRUE(ZSetsMatch(with[id], without[id])) << "batch " << b << " vertex " << id;
+    }
+  }
+  EXPECT_GT(asked, 0);
+  EXPECT_EQ(Take(f.store), Take(twin.store));
 }
 
 TEST(IterationHooksTest, InputToANonSourceIsRefusedBeforeAnyHook) {

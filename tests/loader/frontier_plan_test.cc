@@ -1,8 +1,9 @@
 // MakeFrontierPlan over jobs bound to a real SQLite store: `all` names every base table, every
 // view table and every state table the store keeps (checked against the store's own schema),
-// each once; each state table belongs to exactly the vertex that owns it; base tables that serve
-// join sides and MIN/MAX values are listed by the vertices reading them, with last_reader the
-// highest such vertex; a job without views has only its base tables.
+// and the marker of every vertex with state, each once; each state table belongs to exactly the
+// vertex that owns it; base tables that serve join sides and MIN/MAX values are listed by the
+// vertices reading them, with last_reader the highest such vertex; a job without views has only its
+// base tables.
 #include "loader/frontier_plan.h"
 
 #include <gtest/gtest.h>
@@ -143,6 +144,7 @@ size_t CountOf(const std::vector<std::string>& list, const std::string& name) {
   return static_cast<size_t>(std::count(list.begin(), list.end(), name));
 }
 
+// The plan as text, for failure messages. REQUIRES: its vectors have one entry per vertex.
 std::string Describe(const FrontierPlan& plan, const Graph& graph) {
   std::string s = "all:";
   for (const std::string& t : plan.all) s += " " + t;
@@ -152,7 +154,7 @@ std::string Describe(const FrontierPlan& plan, const Graph& graph) {
     for (const std::string& t : plan.vertex_state[v]) s += " " + t;
     s += " bases:";
     for (const std::string& t : plan.vertex_bases[v]) s += " " + t;
-    s += "\n";
+    s += " marker: " + plan.vertex_marker[v] + "\n";
   }
   for (const auto& [base, v] : plan.last_reader)
     s += "last_reader " + base + " " + std::to_string(v) + "\n";
@@ -164,9 +166,10 @@ std::string Describe(const FrontierPlan& plan, const Graph& graph) {
 void CheckPlan(BoundJob& b, const FrontierPlan& plan) {
   Job& job = *b.job;
   const Graph& graph = job.graph();
-  SCOPED_TRACE(Describe(plan, graph));
   ASSERT_EQ(plan.vertex_state.size(), graph.size());
   ASSERT_EQ(plan.vertex_bases.size(), graph.size());
+  ASSERT_EQ(plan.vertex_marker.size(), graph.size());
+  SCOPED_TRACE(Describe(plan, graph));
 
   // `all` names each table once.
   std::set<std::string> all(plan.all.begin(), plan.all.end());
@@ -185,9 +188,23 @@ void CheckPlan(BoundJob& b, const FrontierPlan& plan) {
   }
   EXPECT_EQ(own, StoredStateTables(b.db_path()));
 
-  std::set<std::string> expected_all = own;
-  for (const Job::Source& s : job.sources()) expected_all.insert(s.config->name);
-  for (const Job::View& v : job.views()) expected_all.insert(v.compiled.name);
+  std::set<std::string> tables = own;
+  for (const Job::Source& s : job.sources()) tables.insert(s.config->name);
+  for (const Job::View& v : job.views()) tables.insert(v.compiled.name);
+
+  // A vertex with state or base tables has a marker, its own name, apart from every table.
+  std::set<std::string> markers;
+  for (VertexId v = 0; v < graph.size(); ++v) {
+    const bool stateful = !plan.vertex_state[v].empty() || !plan.vertex_bases[v].empty();
+    EXPECT_EQ(plan.vertex_marker[v], stateful ? graph.vertex(v).name : "") << "vertex " << v;
+    if (!stateful) continue;
+    markers.insert(graph.vertex(v).name);
+    EXPECT_EQ(tables.count(graph.vertex(v).name), 0u) << "marker of vertex " << v;
+  }
+  std::set<std::string> expected_all = tables;
+  expected_all.insert(markers.begin(), markers.end());
+  // And the marker every batch advances in its last transaction only.
+  expected_all.insert(kBatchMarker);
   EXPECT_EQ(all, expected_all);
   for (const std::string& t : served) EXPECT_EQ(all.count(t), 0u) << t << " has no table";
 
@@ -285,6 +302,7 @@ TEST(FrontierPlanTest, PlanIsTheSameForEveryJobOverTheSameStore) {
   EXPECT_EQ(first.vertex_state, second.vertex_state);
   EXPECT_EQ(first.vertex_bases, second.vertex_bases);
   EXPECT_EQ(first.last_reader, second.last_reader);
+  EXPECT_EQ(first.vertex_marker, second.vertex_marker);
 }
 
 TEST(FrontierPlanTest, JobWithoutViewsHasOnlyItsBaseTables) {
@@ -293,9 +311,10 @@ TEST(FrontierPlanTest, JobWithoutViewsHasOnlyItsBaseTables) {
   CheckPlan(b, plan);
   std::vector<std::string> all = plan.all;
   std::sort(all.begin(), all.end());
-  EXPECT_EQ(all, (std::vector<std::string>{"events", "products"}));
+  EXPECT_EQ(all, (std::vector<std::string>{"events", "products", kBatchMarker}));
   for (const auto& tables : plan.vertex_state) EXPECT_TRUE(tables.empty());
   for (const auto& tables : plan.vertex_bases) EXPECT_TRUE(tables.empty());
+  for (const std::string& marker : plan.vertex_marker) EXPECT_TRUE(marker.empty());
   EXPECT_TRUE(plan.last_reader.empty());
   EXPECT_TRUE(StoredStateTables(b.db_path()).empty());
 }

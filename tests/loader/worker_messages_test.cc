@@ -58,6 +58,7 @@ void ExpectSameOrder(const BatchOrder& got, const BatchOrder& want) {
   EXPECT_EQ(got.load_id, want.load_id);
   EXPECT_EQ(got.first_record, want.first_record);
   EXPECT_EQ(got.records, want.records);
+  EXPECT_EQ(got.skip, want.skip);
 }
 
 WorkerReport RoundTrip(const WorkerReport& report) {
@@ -98,6 +99,22 @@ TEST(WorkerMessagesTest, BatchOrderKeepsExtremeNumbersAndEmptyText) {
   order.first_record = 0;
   order.records = 0;
   ExpectSameOrder(RoundTrip(order), order);
+}
+
+TEST(WorkerMessagesTest, BatchOrderToSkipRoundTrips) {
+  BatchOrder order;
+  order.id = 3;
+  order.file = "items.csv";
+  order.time = 12;
+  order.frontier = 11;
+  for (std::string reason : {"worker 2 exited with status 137 while applying batch 4", "",
+                             "quotes \" and\nnewlines \xc3\xa9"}) {
+    order.skip = reason;
+    ExpectSameOrder(RoundTrip(order), order);
+  }
+  order.skip.reset();
+  BatchOrder back = RoundTrip(order);
+  EXPECT_FALSE(back.skip.has_value());
 }
 
 TEST(WorkerMessagesTest, GoAndStopDecisionsRoundTrip) {
