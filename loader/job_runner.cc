@@ -31,7 +31,7 @@ class SourceLoad {
   SourceLoad(Job& job, JobStore& store, Job::Source& source, RowReader& reader,
              const RunConfig& run, RejectWriter& rejects, ProgressBar& progress,
              RunSummary& summary, SourceSummary& out, int64_t& time, int64_t first_record,
-             int64_t rows_before)
+             int64_t rows_before, std::function<void(const std::string&, int64_t)> fault)
       : job_(job),
         store_(store),
         source_(source),
@@ -43,7 +43,8 @@ class SourceLoad {
         out_(out),
         time_(time),
         records_done_(first_record),
-        rows_before_(rows_before) {}
+        rows_before_(rows_before),
+        fault_(std::move(fault)) {}
 
   // Loads at most `limit` good rows (all without one) and returns how many rows were read.
   int64_t Run(int64_t load_id, std::optional<int64_t> limit) {
@@ -137,6 +138,7 @@ class SourceLoad {
       if (!bad[i]) (batch[i].weight > 0 ? out_.inserts : out_.deletes) += 1;
     }
     ++summary_.batches;
+    if (fault_) fault_("after-done", summary_.batches - 1);
   }
 
   // One iteration of the graph, and each view's delta written to its table.
@@ -169,6 +171,7 @@ class SourceLoad {
   int64_t& time_;         // the last batch time taken in this store
   int64_t records_done_;  // records of the file read before the next batch
   int64_t rows_before_;   // good rows of the file applied by earlier runs (resume)
+  std::function<void(const std::string&, int64_t)> fault_;  // test hook, see RunOptions
 };
 
 // A reader of `source`'s file positioned after its first `records` records. Throws
@@ -277,7 +280,7 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
       readers[i] = ReaderAfter(*source.config, source.schema, at.first_record);
     progress.Start(source.config->name, readers[i]->total_bytes());
     SourceLoad load(*job, *store, source, *readers[i], config.run, rejects, progress, summary, out,
-                    time, at.first_record, at.rows);
+                    time, at.first_record, at.rows, options.fault);
     try {
       int64_t read = load.Run(load_id, remaining);
       if (remaining) *remaining -= read;

@@ -26,7 +26,8 @@ struct RunOptions {
   // The zload executable that worker processes run ("zload worker"); empty: this program.
   std::string worker_binary;
   // Fault injection for tests: called at named points of the coordinator ("after-handout" and
-  // "after-done" of batch `batch`); it may end the process.
+  // "after-done" of batch `batch`; without workers, "after-done" once a batch is committed); it
+  // may end the process.
   std::function<void(const std::string& point, int64_t batch)> fault;
 };
 

@@ -91,6 +91,8 @@ inline std::vector<KillCase> KillCases(const std::vector<int>& workers) {
       for (int w : workers) out.push_back({point, w, flush});
     }
   }
+  // Without workers: the coordinator killed after a batch's commit, then resumed.
+  out.push_back({"coordinator-after-done", 0, false});
   return out;
 }
 
