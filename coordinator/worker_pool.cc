@@ -162,6 +162,22 @@ WorkerPool::Message WorkerPool::Receive() {
   return m;
 }
 
+std::optional<WorkerPool::Message> WorkerPool::Receive(std::chrono::milliseconds timeout) {
+  {
+    std::unique_lock<std::mutex> lock(state_->mu);
+    if (!state_->ready.wait_for(lock, timeout, [&] { return !state_->inbox.empty(); })) {
+      return std::nullopt;
+    }
+  }
+  return Receive();
+}
+
+void WorkerPool::KillOne(size_t worker) {
+  State::Worker& w = *state_->workers.at(worker);
+  std::error_code ec;
+  if (w.child.valid() && w.child.running(ec)) ::kill(w.child.id(), SIGKILL);
+}
+
 void WorkerPool::Finish() {
   for (auto& w : state_->workers) {
     if (w->closed) continue;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -32,6 +33,10 @@ class WorkerPool {
   void Send(size_t worker, const std::string& line);
   // Waits for the next message from any worker.
   Message Receive();
+  // As Receive, giving up after `timeout`: nullopt when no message came.
+  std::optional<Message> Receive(std::chrono::milliseconds timeout);
+  // Kills worker `worker` (SIGKILL); its end arrives as a Message like any other.
+  void KillOne(size_t worker);
   // Starts worker `worker` again after its end was received (Message with line == nullopt).
   // Throws Error(kWorkerDied) when it cannot be started.
   void Restart(size_t worker);

@@ -166,9 +166,12 @@ JobConfig FromToml(const toml::value& root, const std::string& path) {
   }
   job.run.reject_file = (base / "rejects.csv").string();
   if (const toml::value* run = Find(root, "run")) {
-    CheckKeys(path, *run, "[run]",
-              {"batch_rows", "on_bad_row", "reject_file", "max_errors", "workers",
-               "flush_every_set", "max_sleep_ms", "frontier_timeout_s", "on_error", "max_retries"});
+    CheckKeys(
+        path, *run, "[run]",
+        {"batch_rows", "on_bad_row", "reject_file", "max_errors", "workers", "flush_every_set",
+         "max_sleep_ms", "frontier_timeout_s", "on_error", "max_retries", "worker_timeout_s"});
+    job.run.worker_timeout_s =
+        OptionalInt(path, *run, "worker_timeout_s", job.run.worker_timeout_s, 1);
     job.run.max_retries = OptionalInt(path, *run, "max_retries", job.run.max_retries, 0);
     if (auto policy = OptionalString(path, *run, "on_error", "[run]")) {
       if (*policy == "retry") {

@@ -119,24 +119,32 @@ void ReadWorkerTestHooks(WorkerOptions& options) {
 }
 
 // Fault injection for tests: ZLOAD_TEST_KILL="<point>@<batch>[,...]" kills this process with
-// SIGKILL when it reaches <point> of batch <batch> ("after-parse", "before-commit" and
-// "after-commit" in a worker, "coordinator-after-handout" and "coordinator-after-done" in the
-// coordinator). With ZLOAD_TEST_KILL_ONCE_DIR, each kill happens once: a marker file records it.
+// SIGKILL when it reaches <point> of batch <batch> ("after-parse", "after-vertex-commit",
+// "before-commit" and "after-commit" in a worker, "coordinator-after-handout" and
+// "coordinator-after-done" in the coordinator); ZLOAD_TEST_HANG=... makes it hang there
+// instead. With ZLOAD_TEST_KILL_ONCE_DIR, each fault happens once: a marker file records it.
 std::function<void(const std::string&, int64_t)> FaultHook(const std::string& role_prefix) {
-  const char* spec = std::getenv("ZLOAD_TEST_KILL");
-  if (!spec || !*spec) return {};
-  std::string points = spec;
+  const char* kill_spec = std::getenv("ZLOAD_TEST_KILL");
+  const char* hang_spec = std::getenv("ZLOAD_TEST_HANG");
+  if ((!kill_spec || !*kill_spec) && (!hang_spec || !*hang_spec)) return {};
+  const std::string kills = kill_spec ? kill_spec : "";
+  const std::string hangs = hang_spec ? hang_spec : "";
   const char* once = std::getenv("ZLOAD_TEST_KILL_ONCE_DIR");
-  std::string once_dir = once ? once : "";
-  return [points, once_dir, role_prefix](const std::string& point, int64_t batch) {
+  const std::string once_dir = once ? once : "";
+  return [kills, hangs, once_dir, role_prefix](const std::string& point, int64_t batch) {
     const std::string here = role_prefix + point + "@" + std::to_string(batch);
-    if (("," + points + ",").find("," + here + ",") == std::string::npos) return;
+    auto listed = [&](const std::string& list) {
+      return ("," + list + ",").find("," + here + ",") != std::string::npos;
+    };
+    const bool kill = listed(kills), hang = listed(hangs);
+    if (!kill && !hang) return;
     if (!once_dir.empty()) {
       int fd = ::open((once_dir + "/" + here).c_str(), O_CREAT | O_EXCL | O_WRONLY, 0644);
-      if (fd < 0) return;  // this kill already happened
+      if (fd < 0) return;  // this fault already happened
       ::close(fd);
     }
-    ::raise(SIGKILL);
+    if (kill) ::raise(SIGKILL);
+    for (;;) ::pause();
   };
 }
 

@@ -75,7 +75,9 @@ struct SourceState {
 struct Batch {
   BatchOrder order;  // as handed out, to hand out again
   int64_t retries = 0;
-  bool skipping = false;  // handed out again to be closed without being applied
+  bool skipping = false;         // handed out again to be closed without being applied
+  Clock::time_point handed_out;  // when its worker got it (last)
+  bool timed_out = false;        // its worker was killed for holding it too long
   size_t source = 0;
   int64_t time = 0;
   int64_t first_record = 0;
@@ -253,7 +255,12 @@ class Coordinator {
       }
       if (in_flight_ == 0) break;
       if (stopping_ && EarlierBatchesFinished()) break;
-      WorkerPool::Message m = pool_->Receive();
+      std::optional<WorkerPool::Message> next = pool_->Receive(std::chrono::seconds(1));
+      if (!next) {
+        KillHungWorkers();
+        continue;
+      }
+      WorkerPool::Message& m = *next;
       if (!m.line) {
         auto it = worker_batch_.find(m.worker);
         if (it != worker_batch_.end()) {
@@ -283,6 +290,19 @@ class Coordinator {
       }
       Handle(m.worker, DecodeReport(*m.line));
       progress_.SetDetail(fmt::format("{}/{} workers busy", in_flight_, pool_->size()));
+    }
+  }
+
+  // Kills each worker that has held its batch longer than worker_timeout_s: a hung worker
+  // never gums up the job, its end is handled as any worker's death (on_error).
+  void KillHungWorkers() {
+    const auto limit = std::chrono::seconds(run_.worker_timeout_s);
+    for (const auto& [worker, id] : worker_batch_) {
+      Batch& b = batches_.at(static_cast<size_t>(id));
+      if (Clock::now() - b.handed_out > limit && !b.timed_out) {
+        b.timed_out = true;
+        pool_->KillOne(worker);
+      }
     }
   }
 
@@ -362,19 +382,16 @@ class Coordinator {
                               0, "", 0, 0, order.frontier});
       size_t worker = idle_.back();
       idle_.pop_back();
-      batches_.push_back({order,
-                          0,
-                          false,
-                          current_,
-                          order.time,
-                          order.first_record,
-                          worker,
-                          range->end,
-                          range->records,
-                          {},
-                          false,
-                          false,
-                          false});
+      Batch batch;
+      batch.order = order;
+      batch.handed_out = Clock::now();
+      batch.source = current_;
+      batch.time = order.time;
+      batch.first_record = order.first_record;
+      batch.worker = worker;
+      batch.end = range->end;
+      batch.records = range->records;
+      batches_.push_back(std::move(batch));
       worker_batch_[worker] = order.id;
       ++s.batches;
       ++in_flight_;
@@ -403,6 +420,8 @@ class Coordinator {
       return false;
     }
     if (dead) pool_->Restart(worker);
+    b.handed_out = Clock::now();
+    b.timed_out = false;
     pool_->Send(worker, EncodeOrder(order));
     if (b.skipping) Decide();
     return true;

@@ -112,6 +112,21 @@ TEST(KillPolicyTest, AbortStopsAndResumeFinishes) {
   ExpectSameAs(want, dir / "store.db");
 }
 
+// A worker that hangs holding a batch is killed after worker_timeout_s and its batch runs again.
+TEST(KillPolicyTest, HungWorkerIsKilledAndItsBatchRunsAgain) {
+  static const Tables want = SerialReference(kSeed);
+  ScratchDir dir;
+  WriteInputs(dir, kSeed);
+  dir.Write("job.toml", Config("sqlite:store.db", "worker_timeout_s = 2\n"));
+  std::filesystem::create_directories(dir / "once");
+  CliResult run = RunWithEnv(
+      dir, "ZLOAD_TEST_HANG=after-parse@8 ZLOAD_TEST_KILL_ONCE_DIR='" + (dir / "once") + "'",
+      "run job.toml -q --workers 2");
+  EXPECT_TRUE(std::filesystem::exists(dir / "once/after-parse@8")) << "the worker never hung";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ExpectSameAs(want, dir / "store.db");
+}
+
 // on_error = "skip": a batch whose worker dies every time is, after max_retries, closed without
 // being applied; its rows go to the reject file and later batches load.
 TEST(KillPolicyTest, SkipClosesTheBatchAndRejectsItsRows) {
