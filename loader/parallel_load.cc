@@ -9,6 +9,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <thread>
 
 #include "coordinator/sequence_time_source.h"
 #include "coordinator/time_source.h"
@@ -371,15 +372,17 @@ class Coordinator {
       order.begin = range->begin;
       order.end = range->end;
       order.first_line = range->first_line;
-      order.time = time_->Next();
+      order.time = NextTime();
       order.frontier = last_time_;
       order.load_id = s.load_id;
       order.first_record = s.records_cut;
       order.records = range->records;
       s.records_cut += range->records;
       last_time_ = order.time;
-      store_.PutJournalEntry({order.time, order.load_id, order.first_record, order.records, "taken",
-                              0, "", 0, 0, order.frontier});
+      Retrying([&](JobStore& st) {
+        st.PutJournalEntry({order.time, order.load_id, order.first_record, order.records, "taken",
+                            0, "", 0, 0, order.frontier});
+      });
       size_t worker = idle_.back();
       idle_.pop_back();
       Batch batch;
@@ -419,6 +422,12 @@ class Coordinator {
     } else {
       return false;
     }
+    if (error.code() == ErrorCode::kTransient || error.code() == ErrorCode::kIo) {
+      // A store restarting or a connection lost: give it time before the batch runs again
+      // (0.5 s, doubling with each retry).
+      std::this_thread::sleep_for(std::chrono::milliseconds(500) *
+                                  (1 << std::min<int64_t>(b.retries - 1, 5)));
+    }
     if (dead) pool_->Restart(worker);
     b.handed_out = Clock::now();
     b.timed_out = false;
@@ -429,7 +438,7 @@ class Coordinator {
 
   // Whether some table holds `time`: a batch committing per delay vertex got that far.
   bool PartlyApplied(int64_t time) {
-    for (const auto& [table, t] : store_.LastUpdates()) {
+    for (const auto& [table, t] : Retrying([](JobStore& st) { return st.LastUpdates(); })) {
       if (t == time) return true;
     }
     return false;
@@ -438,7 +447,7 @@ class Coordinator {
   // The journal entry of batch `id` when a worker committed it (status "done").
   std::optional<JournalEntry> AppliedAlready(int64_t id) {
     const int64_t time = batches_.at(static_cast<size_t>(id)).time;
-    for (const JournalEntry& e : store_.Journal()) {
+    for (const JournalEntry& e : Retrying([](JobStore& st) { return st.Journal(); })) {
       if (e.time == time && (e.status == "done" || e.status == "skipped")) return e;
     }
     return std::nullopt;
@@ -519,7 +528,9 @@ class Coordinator {
       ++summary_.batches;
       ++s.batches_done;
       if (b.skipping) RejectSkippedRows(id);
-      store_.UpdateFileLoad(s.load_id, s.rows_before + out.rows_read, "loading");
+      Retrying([&](JobStore& st) {
+        st.UpdateFileLoad(s.load_id, s.rows_before + out.rows_read, "loading");
+      });
       progress_.Update(out.rows_read, out.bytes);
       if (options_.fault) options_.fault("after-done", id);
     }
@@ -577,10 +588,60 @@ class Coordinator {
   void Journal(int64_t id, const std::string& status, const std::string& error) {
     const Batch& b = batches_.at(static_cast<size_t>(id));
     try {
-      store_.PutJournalEntry(
-          {b.time, sources_[b.source].load_id, b.first_record, b.records, status, 0, error});
+      Retrying([&](JobStore& st) {
+        st.PutJournalEntry(
+            {b.time, sources_[b.source].load_id, b.first_record, b.records, status, 0, error});
+      });
     } catch (const Error&) {
       // The journal keeps "taken": a resume treats the batch as not applied either way.
+    }
+  }
+
+  // Runs fn(store) on the coordinator's store connection; a transient store error (a lost
+  // connection, a server restarting, SQLite busy) is retried on a new connection with back-off
+  // (0.1 s doubling to 3.2 s, about 6 s in all) before it passes through.
+  template <typename F>
+  auto Retrying(F&& fn) -> decltype(fn(std::declval<JobStore&>())) {
+    auto delay = std::chrono::milliseconds(100);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return fn(own_ ? *own_ : store_);
+      } catch (const Error& e) {
+        if ((e.code() != ErrorCode::kTransient && e.code() != ErrorCode::kIo) || attempt >= 6) {
+          throw;
+        }
+      }
+      std::this_thread::sleep_for(delay);
+      delay *= 2;
+      try {
+        own_ = OpenJobStore(job_.config().store_url);
+      } catch (const Error&) {
+        // Still unreachable: the next attempt tries again.
+      }
+    }
+  }
+
+  // The next logical time; a PostgreSQL time source whose connection was lost (a server
+  // restarting) connects again, with back-off, before the error passes through.
+  int64_t NextTime() {
+    auto delay = std::chrono::milliseconds(100);
+    for (int attempt = 0;; ++attempt) {
+      try {
+        return time_->Next();
+      } catch (const Error& e) {
+        const bool pg = job_.config().store_url.rfind("sqlite:", 0) != 0;
+        if (!pg || (e.code() != ErrorCode::kTransient && e.code() != ErrorCode::kIo) ||
+            attempt >= 6) {
+          throw;
+        }
+      }
+      std::this_thread::sleep_for(delay);
+      delay *= 2;
+      try {
+        time_ = std::make_unique<PostgresSequenceTimeSource>(job_.config().store_url, last_time_);
+      } catch (const Error&) {
+        // Still unreachable: the next attempt tries again.
+      }
     }
   }
 
@@ -593,8 +654,10 @@ class Coordinator {
       // failed (the serial run records it so).
       bool complete = s.cut_all && s.batches_done == s.batches;
       try {
-        store_.UpdateFileLoad(s.load_id, s.rows_before + summary_.sources[i].rows_read,
-                              complete ? "complete" : "interrupted");
+        Retrying([&](JobStore& st) {
+          st.UpdateFileLoad(s.load_id, s.rows_before + summary_.sources[i].rows_read,
+                            complete ? "complete" : "interrupted");
+        });
       } catch (const Error&) {
         if (!failure_) throw;
       }
@@ -605,6 +668,7 @@ class Coordinator {
 
   Job& job_;
   JobStore& store_;
+  std::unique_ptr<JobStore> own_;  // a new connection once store_'s was lost
   const RunOptions& options_;
   ProgressBar& progress_;
   RunSummary& summary_;

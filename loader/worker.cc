@@ -375,23 +375,38 @@ void Send(std::ostream& out, const WorkerReport& report) {
   out.flush();
 }
 
+// A worker's connection to the store and the job bound to it.
+struct Session {
+  std::unique_ptr<JobStore> store;
+  std::unique_ptr<Job> job;
+  FrontierPlan plan;
+
+  static std::unique_ptr<Session> Open(const JobConfig& config) {
+    auto s = std::make_unique<Session>();
+    s->store = OpenJobStore(config.store_url);
+    s->job = std::make_unique<Job>(config, s->store.get());
+    s->plan = MakeFrontierPlan(*s->job);
+    return s;
+  }
+};
+
 }  // namespace
 
 void ServeBatches(const JobConfig& config, const WorkerOptions& options, std::istream& in,
                   std::ostream& out) {
-  std::unique_ptr<JobStore> store = OpenJobStore(config.store_url);
-  Job job(config, store.get());
-  const FrontierPlan plan = MakeFrontierPlan(job);
+  std::unique_ptr<Session> session = Session::Open(config);
   std::string line;
   while (std::getline(in, line)) {
     CoordinatorOrder message = DecodeOrder(line);
     const auto* order = std::get_if<BatchOrder>(&message);
     if (!order) throw Error(ErrorCode::kWorkerDied, "a decision came before its batch: " + line);
+    Job& job = *session->job;
     if (order->source >= job.sources().size()) {
       throw Error(ErrorCode::kWorkerDied, "a batch names an unknown source: " + line);
     }
     try {
-      TimedBatch batch(job, *store, plan, options, job.sources()[order->source], *order);
+      TimedBatch batch(job, *session->store, session->plan, options, job.sources()[order->source],
+                       *order);
       if (order->skip) {
         Send(out, batch.Skip(*order->skip));
         continue;
@@ -412,6 +427,15 @@ void ServeBatches(const JobConfig& config, const WorkerOptions& options, std::is
     } catch (const Error& e) {
       if (e.code() == ErrorCode::kWorkerDied) throw;
       Send(out, BatchFailed{order->id, e});
+      // A lost connection (a server restarting) is not this worker's end: it connects again
+      // for the next batch (or the same one, run again), when the store is back.
+      if (e.code() == ErrorCode::kTransient || e.code() == ErrorCode::kIo) {
+        try {
+          session = Session::Open(config);
+        } catch (const Error&) {
+          // Still unreachable: the next batch fails and this is tried again.
+        }
+      }
     } catch (const std::exception& e) {
       Send(out, BatchFailed{order->id, AsError(e)});
     }

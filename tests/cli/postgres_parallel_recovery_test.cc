@@ -5,10 +5,13 @@
 // zero doubled) and every view must equal PostgreSQL's own SELECT over the base tables.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <tuple>
 
+#include "engine/error.h"
 #include "tests/cli/cli_harness.h"
 #include "tests/cli/recovery_harness.h"
 #include "tests/support/pg_cluster.h"
@@ -68,6 +71,51 @@ TEST_P(PostgresKillRecoveryTest, NoRowLostOrDoubled) {
 INSTANTIATE_TEST_SUITE_P(PointsWorkersFlush, PostgresKillRecoveryTest,
                          ::testing::ValuesIn(KillCases({1, 3})),
                          [](const auto& info) { return KillCaseName(info.param); });
+
+// The PostgreSQL server restarts (pg_ctl restart) while a job runs: every connection is cut.
+// The workers' batches fail with a lost connection and run again once the server is back, the
+// coordinator reconnects, and nothing is lost or doubled.
+TEST(PostgresRestartTest, ServerRestartedMidJobLosesNothing) {
+  static const std::pair<std::string, std::string> want = SerialBaseTables(kSeed);
+  const std::string url = PgCluster::Shared().FreshDatabase();
+  ScratchDir dir;
+  WriteInputs(dir, kSeed);
+  dir.Write("job.toml", Config(url, ""));
+  // Batch 8 waits 3 s before it applies: the restart falls into that wait.
+  CliResult run;
+  std::thread job([&] {
+    run = RunWithEnv(dir, "ZLOAD_TEST_DELAY_BATCH=8:3000", "run job.toml -q --workers 2");
+  });
+  // Once batches 0..7 are done, batch 8 is waiting.
+  bool restarted = false;
+  for (int poll = 0; poll < 600 && !restarted; ++poll) {
+    int64_t done = 0;
+    try {
+      PgReader db(url);
+      for (const auto& [row, w] :
+           db.Query("SELECT count(*) FROM zload_journal WHERE status = 'done'")) {
+        done = row[0].as_integer();
+      }
+    } catch (const Error&) {
+      // The job has not created its tables yet.
+    }
+    if (done >= 8) {
+      PgCluster::Shared().Restart();
+      restarted = true;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  job.join();
+  ASSERT_TRUE(restarted) << "batch 8 was never reached";
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  PgReader db(url);
+  EXPECT_EQ(db.Query("SELECT name, price FROM products").ToString(), want.first);
+  EXPECT_EQ(db.Query("SELECT basket_id, product_name, qty FROM line_items").ToString(),
+            want.second);
+  EXPECT_TRUE(PgViewMatchesSelect(db, "basket_totals", kTotalsSql));
+  EXPECT_TRUE(PgViewMatchesSelect(db, "qty_range", kRangeSql));
+}
 
 }  // namespace
 }  // namespace zload::test

@@ -139,6 +139,16 @@ PgCluster::~PgCluster() {
   fs::remove_all(dir_, ec);
 }
 
+void PgCluster::Restart() {
+  if (RunServerProgram("pg_ctl",
+                       {"restart", "-D", (dir_ / "data").string(), "-m", "fast", "-w", "-t", "60",
+                        "-s", "-l", (dir_ / "server.log").string()},
+                       dir_ / "pg_ctl_restart.log") != 0) {
+    throw std::runtime_error("pg_ctl restart failed:\n" + Tail(dir_ / "pg_ctl_restart.log") + "\n" +
+                             Tail(dir_ / "server.log"));
+  }
+}
+
 void PgCluster::Stop() {
   if (watchdog_fd_ >= 0) {
     // The watchdog stops the server and removes the directory: wait until it has.

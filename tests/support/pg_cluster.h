@@ -29,6 +29,10 @@ class PgCluster {
   // Creates a database with a name not used before in this cluster and returns its URL.
   std::string FreshDatabase();
 
+  // Restarts the server (pg_ctl restart -m fast): every open connection is cut, new ones
+  // succeed once it returns. Throws std::runtime_error when it fails.
+  void Restart();
+
   // One cluster for the whole test executable: started on the first call, stopped at exit.
   static PgCluster& Shared();
 
