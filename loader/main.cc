@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -201,6 +202,9 @@ int main(int argc, char** argv) {
   rebuild->add_option("job", config_path, "The job config")->required()->check(CLI::ExistingFile);
   rebuild->add_option("--store", store_url, "Store URL (overrides [store] url)");
 
+  // A file grown past RLIMIT_FSIZE (a full disk's twin) fails the write with EFBIG, reported as
+  // an error, rather than ending the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

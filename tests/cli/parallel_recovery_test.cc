@@ -127,6 +127,38 @@ TEST(KillPolicyTest, HungWorkerIsKilledAndItsBatchRunsAgain) {
   ExpectSameAs(want, dir / "store.db");
 }
 
+// The SQLite file's disk fills up (RLIMIT_FSIZE, set to half of what the whole load writes):
+// the run stops with an error and leaves the store resumable; `zload resume` with room again
+// finishes the job exactly.
+TEST(DiskFullTest, RunStopsCleanlyAndResumeFinishes) {
+  constexpr int kItems = 4000;
+  ScratchDir ref;
+  WriteInputs(ref, kSeed, kItems);
+  ref.Write("job.toml", Config("sqlite:store.db", ""));
+  ASSERT_EQ(RunZload(ref, "run job.toml -q").exit_code, 0);
+  uintmax_t written = 0;
+  for (const char* f : {"store.db", "store.db-wal"}) {
+    if (std::filesystem::exists(ref / f)) written += std::filesystem::file_size(ref / f);
+  }
+  const Tables want = Read(ref / "store.db");
+  for (bool flush : {false, true}) {
+    ScratchDir dir;
+    WriteInputs(dir, kSeed, kItems);
+    dir.Write("job.toml", Config("sqlite:store.db", ""));
+    const std::string flags =
+        std::string(" -q --workers 2 --flush-every-set ") + (flush ? "true" : "false");
+    // ulimit -f counts 512-byte blocks in sh.
+    CliResult run = RunWithEnv(dir, "ulimit -f " + std::to_string(written / 2 / 512) + " &&",
+                               "run job.toml" + flags);
+    // A clean error: 64 when it struck before the first batch, 1 after; never a crash.
+    EXPECT_TRUE(run.exit_code == 1 || run.exit_code == 64) << "flush " << flush << ": " << run.err;
+    EXPECT_NE(run.err.find("disk I/O error"), std::string::npos) << run.err;
+    CliResult resume = RunZload(dir, "resume job.toml" + flags);
+    ASSERT_EQ(resume.exit_code, 0) << "flush " << flush << ": " << resume.err;
+    ExpectSameAs(want, dir / "store.db");
+  }
+}
+
 // on_error = "skip": a batch whose worker dies every time is, after max_retries, closed without
 // being applied; its rows go to the reject file and later batches load.
 TEST(KillPolicyTest, SkipClosesTheBatchAndRejectsItsRows) {

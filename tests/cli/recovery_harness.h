@@ -23,7 +23,8 @@ inline constexpr const char* kRangeSql =
     "GROUP BY product_name";
 
 // Products with replaces (a primary key) and line items with deletes of earlier rows.
-inline void WriteInputs(const ScratchDir& dir, uint64_t seed) {
+// `items` line items in all.
+inline void WriteInputs(const ScratchDir& dir, uint64_t seed, int items_count = 160) {
   std::mt19937_64 rng(seed);
   std::string products = "name,price\n";
   for (int i = 0; i < 40; ++i) {
@@ -31,7 +32,7 @@ inline void WriteInputs(const ScratchDir& dir, uint64_t seed) {
   }
   std::string items = "basket_id,product_name,qty,op\n";
   std::vector<std::string> live;
-  for (int i = 0; i < 160; ++i) {
+  for (int i = 0; i < items_count; ++i) {
     if (!live.empty() && rng() % 5 == 0) {
       size_t k = rng() % live.size();
       items += live[k] + ",-\n";
