@@ -2,12 +2,14 @@
 // real `zload` binary on it (base tables only; with three views; a 1% delta batch; the shop
 // demo's view) and, in the same run and on the same files, the baselines: `sqlite3 .import`, a
 // prepared-INSERT loop and a full recompute of the views with CREATE TABLE AS SELECT. Prints
-// median/min/max seconds, rows/s, peak RSS and the goals; never asserts on time.
-// See bench/README.md.
+// median/min/max seconds, rows/s, peak RSS and the goals; never asserts on time. With
+// --workers, it measures zload's worker processes on SQLite and PostgreSQL instead, beside psql
+// \copy and pgloader (bench/throughput_parallel.h). See bench/README.md.
 #include <fmt/format.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +18,7 @@
 
 #include "bench/throughput_baselines.h"
 #include "bench/throughput_data.h"
+#include "bench/throughput_parallel.h"
 #include "bench/throughput_report.h"
 #include "bench/throughput_zload.h"
 #include "engine/error.h"
@@ -25,6 +28,12 @@
 #endif
 #ifndef ZLOAD_SQLITE3_PATH
 #define ZLOAD_SQLITE3_PATH "/usr/bin/sqlite3"
+#endif
+#ifndef ZLOAD_PSQL_PATH
+#define ZLOAD_PSQL_PATH "/usr/bin/psql"
+#endif
+#ifndef ZLOAD_PGLOADER_PATH
+#define ZLOAD_PGLOADER_PATH "/usr/bin/pgloader"
 #endif
 
 namespace zload::bench {
@@ -42,6 +51,8 @@ struct Options {
   std::string json;
   std::string zload = ZLOAD_BINARY_PATH;
   std::string sqlite3 = ZLOAD_SQLITE3_PATH;
+  bool serial = false;       // with --workers: also run (a) .. (g)
+  ParallelOptions parallel;  // the parallel section runs when parallel.workers is not empty
 };
 
 // The work directory: a given one is kept, a temporary one is removed with everything in it.
@@ -105,14 +116,8 @@ std::string CheckNote(const std::string& store, const std::vector<JobView>& view
   return note;
 }
 
-Report Measure(const Options& o, const std::string& dir) {
-  auto t0 = std::chrono::steady_clock::now();
-  std::fprintf(stderr, "generating %lld lineitem rows in %s ...\n", static_cast<long long>(o.rows),
-               dir.c_str());
-  DataSet data = GenerateDataSet(dir, o.rows, o.seed);
-  std::fprintf(stderr, "generated %.1f MB in %.1f s\n", static_cast<double>(data.bytes) / 1e6,
-               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-
+// The single-store measurements (a) .. (g) and their goals, into `report`.
+void MeasureSerial(const Options& o, const std::string& dir, const DataSet& data, Report& report) {
   std::vector<JobSource> sources = TpchSources(data, false);
   std::vector<JobView> views = TpchViews();
   std::string base_job = dir + "/base.toml", views_job = dir + "/views.toml";
@@ -123,12 +128,6 @@ Report Measure(const Options& o, const std::string& dir) {
   WriteJobConfig(shop_job, ShopSources(data), ShopViews(), o.batch_rows);
 
   int64_t base_rows = data.BaseRows();
-  Report report;
-  report.lineitem_rows = o.rows;
-  report.runs = o.runs;
-  report.seed = o.seed;
-  report.batch_rows = o.batch_rows;
-  report.data_bytes = data.bytes;
   Measurement a{"a", "zload: base tables only", base_rows};
   Measurement b{"b", "zload: base tables + 3 views", base_rows};
   Measurement c{"c", "zload: 1% lineitem delta after (b)", data.delta_rows};
@@ -208,6 +207,24 @@ Report Measure(const Options& o, const std::string& dir) {
       {"(h): peak RSS of (b), MB", rss_b_mb, "<= 300",
        at_10m ? Verdict(rss_b_mb <= 300) : "judged at --rows 10000000"},
   };
+}
+
+Report Measure(const Options& o, const std::string& dir) {
+  auto t0 = std::chrono::steady_clock::now();
+  std::fprintf(stderr, "generating %lld lineitem rows in %s ...\n", static_cast<long long>(o.rows),
+               dir.c_str());
+  DataSet data = GenerateDataSet(dir, o.rows, o.seed);
+  std::fprintf(stderr, "generated %.1f MB in %.1f s\n", static_cast<double>(data.bytes) / 1e6,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  Report report;
+  report.lineitem_rows = o.rows;
+  report.runs = o.runs;
+  report.seed = o.seed;
+  report.batch_rows = o.batch_rows;
+  report.data_bytes = data.bytes;
+  bool parallel = !o.parallel.workers.empty();
+  if (!parallel || o.serial) MeasureSerial(o, dir, data, report);
+  if (parallel) MeasureParallel(o.parallel, data, dir, report);
   return report;
 }
 
@@ -227,14 +244,56 @@ int Main(int argc, char** argv) {
   app.add_option("--json", o.json, "also write the report as JSON to this file");
   app.add_option("--zload", o.zload, "the zload binary")->capture_default_str();
   app.add_option("--sqlite3", o.sqlite3, "the sqlite3 command-line shell")->capture_default_str();
+  ParallelOptions& p = o.parallel;
+  std::string flush = "both";
+  p.psql = ZLOAD_PSQL_PATH;
+  p.pgloader = ZLOAD_PGLOADER_PATH;
+  p.pg_bindir = "/usr/lib/postgresql/15/bin";
+  app.add_option("--workers", p.workers,
+                 "run the parallel section with these zload --workers values, e.g. 1,2,4 "
+                 "(then (a) .. (g) only with --serial)")
+      ->delimiter(',')
+      ->check(CLI::Range(1, 64));
+  app.add_option("--stores", p.stores, "store kinds of the parallel section (default: both)")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"sqlite", "postgres"}));
+  app.add_option("--flush", flush, "zload --flush-every-set values of the parallel section")
+      ->check(CLI::IsMember({"both", "true", "false"}))
+      ->capture_default_str();
+  app.add_flag("--serial", o.serial, "with --workers, also run the measurements (a) .. (g)");
+  app.add_option("--pg-url", p.pg_url,
+                 "an existing PostgreSQL server to load into, as a role that may CREATE DATABASE "
+                 "(default: a throwaway cluster)");
+  app.add_option("--pg-bindir", p.pg_bindir, "initdb and pg_ctl of the throwaway cluster")
+      ->capture_default_str();
+  app.add_option("--psql", p.psql, "the psql client")->capture_default_str();
+  app.add_option("--pgloader", p.pgloader, "the pgloader program")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
+  if (p.stores.empty()) p.stores = {"sqlite", "postgres"};
+  if (flush == "both") {
+    p.flushes = {"false", "true"};
+  } else {
+    p.flushes = {flush};
+  }
+  p.runs = o.runs;
+  p.batch_rows = o.batch_rows;
+  p.zload = o.zload;
+  bool parallel = !p.workers.empty();
+  bool postgres =
+      parallel && std::find(p.stores.begin(), p.stores.end(), "postgres") != p.stores.end();
 
   try {
     Require(access(o.zload.c_str(), X_OK) == 0,
             fmt::format("no zload binary at {} (build target zload, or pass --zload)", o.zload));
-    Require(access(o.sqlite3.c_str(), X_OK) == 0,
+    Require((parallel && !o.serial) || access(o.sqlite3.c_str(), X_OK) == 0,
             fmt::format("no sqlite3 shell at {} (apt-get install sqlite3, or pass --sqlite3)",
                         o.sqlite3));
+    Require(
+        !postgres || access(p.psql.c_str(), X_OK) == 0,
+        fmt::format("no psql at {} (apt-get install postgresql-client, or pass --psql)", p.psql));
+    Require(!postgres || access(p.pgloader.c_str(), X_OK) == 0,
+            fmt::format("no pgloader at {} (apt-get install pgloader, or pass --pgloader)",
+                        p.pgloader));
     WorkDir dir(o.dir);
     Report report = Measure(o, dir.path());
     std::fputs(RenderReport(report).c_str(), stdout);

@@ -47,7 +47,7 @@ std::string RenderParallel(const Report& r) {
         m.tool_seconds.empty() ? "-" : fmt::format("{:.3f}", m.ToolMedian()), m.RowsPerSecond(),
         p.speedup > 0 ? fmt::format("{:.2f}x", p.speedup) : "-");
   }
-  if (!r.parallel_ratios.empty()) out += "\n" + RenderRatios(r.parallel_ratios);
+  if (!r.parallel_ratios.empty()) out.append("\n").append(RenderRatios(r.parallel_ratios));
   if (!r.parallel_notes.empty()) {
     out += "\n";
     for (const std::string& note : r.parallel_notes) out += note + "\n";
@@ -69,7 +69,7 @@ std::string RenderSerial(const Report& r) {
     out += fmt::format("{:<3} {:<{}} {:>10} {:>9.3f} {:>9.3f} {:>9.3f} {:>12.0f} {:>9}\n", m.key,
                        m.name, width, m.rows, m.Median(), m.Min(), m.Max(), m.RowsPerSecond(), rss);
   }
-  if (!r.ratios.empty()) out += "\n" + RenderRatios(r.ratios);
+  if (!r.ratios.empty()) out.append("\n").append(RenderRatios(r.ratios));
   if (!r.notes.empty()) {
     out += "\n";
     for (const std::string& note : r.notes) out += note + "\n";
@@ -108,7 +108,7 @@ std::string RenderReport(const Report& r) {
       "zload throughput: {} lineitem rows, {} run(s) each, seed {}, batch_rows {}, {:.1f} MB "
       "of input\n",
       r.lineitem_rows, r.runs, r.seed, r.batch_rows, static_cast<double>(r.data_bytes) / 1e6);
-  if (!r.measurements.empty()) out += "\n" + RenderSerial(r);
+  if (!r.measurements.empty()) out.append("\n").append(RenderSerial(r));
   if (!r.parallel.empty()) out += RenderParallel(r);
   return out;
 }

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
-  libpqxx-dev postgresql-15
+  libpqxx-dev postgresql-15 pgloader
   libxxhash-dev libfmt-dev
   libboost-dev libboost-filesystem-dev
   libtoml11-dev libcli11-dev nlohmann-json3-dev
