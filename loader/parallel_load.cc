@@ -410,7 +410,10 @@ class Coordinator {
   // time without applying it. False when the batch must fail instead.
   bool Recover(int64_t id, size_t worker, const Error& error, bool dead) {
     Batch& b = batches_.at(static_cast<size_t>(id));
-    if (run_.on_error == ErrorPolicy::kAbort || b.skipping) return false;
+    // A transient store error (a lost connection, busy past its timeout) is retried under any
+    // policy; the policy decides for other errors and for retries used up.
+    const bool transient = error.code() == ErrorCode::kTransient || error.code() == ErrorCode::kIo;
+    if ((run_.on_error == ErrorPolicy::kAbort && !transient) || b.skipping) return false;
     if (stopping_ && id > stop_at_) return false;
     BatchOrder order = b.order;
     if (b.retries < run_.max_retries) {

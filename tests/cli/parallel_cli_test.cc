@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/cli/cli_harness.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/zset_compare.h"
 
 namespace zload::test {
@@ -143,20 +144,6 @@ void ExpectViewsMatchSelect(const std::string& db, size_t views = std::size(kVie
 int64_t Count(const std::string& db, const std::string& table) {
   return QueryFile(db, "SELECT count(*) FROM " + table).begin()->first[0].as_integer();
 }
-
-// Sets an environment variable for the processes started while it lives.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
 
 // How a run with workers is asked for.
 struct Parallel {

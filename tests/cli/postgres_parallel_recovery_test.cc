@@ -73,14 +73,17 @@ INSTANTIATE_TEST_SUITE_P(PointsWorkersFlush, PostgresKillRecoveryTest,
                          [](const auto& info) { return KillCaseName(info.param); });
 
 // The PostgreSQL server restarts (pg_ctl restart) while a job runs: every connection is cut.
-// The workers' batches fail with a lost connection and run again once the server is back, the
-// coordinator reconnects, and nothing is lost or doubled.
-TEST(PostgresRestartTest, ServerRestartedMidJobLosesNothing) {
+// The workers' batches fail with a lost connection and run again once the server is back (a
+// transient error is retried under any on_error policy, "abort" too), the coordinator
+// reconnects, and nothing is lost or doubled.
+class PostgresRestartTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(PostgresRestartTest, ServerRestartedMidJobLosesNothing) {
   static const std::pair<std::string, std::string> want = SerialBaseTables(kSeed);
   const std::string url = PgCluster::Shared().FreshDatabase();
   ScratchDir dir;
   WriteInputs(dir, kSeed);
-  dir.Write("job.toml", Config(url, ""));
+  dir.Write("job.toml", Config(url, "on_error = \"" + GetParam() + "\"\n"));
   // Batch 8 waits 3 s before it applies: the restart falls into that wait.
   CliResult run;
   std::thread job([&] {
@@ -116,6 +119,8 @@ TEST(PostgresRestartTest, ServerRestartedMidJobLosesNothing) {
   EXPECT_TRUE(PgViewMatchesSelect(db, "basket_totals", kTotalsSql));
   EXPECT_TRUE(PgViewMatchesSelect(db, "qty_range", kRangeSql));
 }
+
+INSTANTIATE_TEST_SUITE_P(OnError, PostgresRestartTest, ::testing::Values("retry", "abort"));
 
 }  // namespace
 }  // namespace zload::test

@@ -14,25 +14,12 @@
 #include "loader/job_config.h"
 #include "loader/job_runner.h"
 #include "tests/support/job_fixture.h"
+#include "tests/support/scoped_env.h"
 #include "tests/support/scratch_dir.h"
 #include "tests/support/view_property.h"
 
 namespace zload::test {
 namespace {
-
-// Sets an environment variable for the worker processes started while it lives.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const std::string& value) : name_(name) {
-    setenv(name, value.c_str(), 1);
-  }
-  ~ScopedEnv() { unsetenv(name_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  const char* name_;
-};
 
 struct Outcome {
   std::optional<Error> failure;
