@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
   CLI::App* worker = app.add_subcommand("worker", "");
   worker->group("");
   WorkerOptions worker_options;
-  int64_t max_sleep_ms = 100, frontier_timeout_s = 300;
+  int64_t max_sleep_ms = 10, frontier_timeout_s = 300;
   worker->add_option("job", config_path)->required();
   worker->add_option("--store", store_url);
   worker->add_flag("--flush-every-set", worker_options.flush_every_set);
