@@ -178,14 +178,19 @@ class TimedBatch {
     if (options_.fault) options_.fault(point, order_.id);
   }
 
+  // Returns once every table of `tables` has last_update >= the frontier. One read of
+  // last_update serves every table; only a table still behind is polled again.
   void Wait(const std::vector<std::string>& tables) {
-    if (options_.skip_frontier_wait) return;
+    if (options_.skip_frontier_wait || tables.empty()) return;
+    std::map<std::string, int64_t> seen = store_.LastUpdates();
     for (const std::string& table : tables) {
+      auto it = seen.find(table);
+      if (it != seen.end() && it->second >= order_.frontier) continue;
       auto read = [&]() -> std::optional<int64_t> {
-        std::map<std::string, int64_t> all = store_.LastUpdates();
-        auto it = all.find(table);
-        if (it == all.end()) return std::nullopt;
-        return it->second;
+        seen = store_.LastUpdates();
+        auto at = seen.find(table);
+        if (at == seen.end()) return std::nullopt;
+        return at->second;
       };
       WaitForFrontier(read, table, order_.frontier, options_.wait);
     }
