@@ -166,10 +166,10 @@ JobConfig FromToml(const toml::value& root, const std::string& path) {
   }
   job.run.reject_file = (base / "rejects.csv").string();
   if (const toml::value* run = Find(root, "run")) {
-    CheckKeys(
-        path, *run, "[run]",
-        {"batch_rows", "on_bad_row", "reject_file", "max_errors", "workers", "flush_every_set",
-         "max_sleep_ms", "frontier_timeout_s", "on_error", "max_retries", "worker_timeout_s"});
+    CheckKeys(path, *run, "[run]",
+              {"batch_rows", "on_bad_row", "reject_file", "max_errors", "workers",
+               "flush_every_set", "max_sleep_ms", "frontier_timeout_s", "on_error", "max_retries",
+               "worker_timeout_s", "commit_interval_ms"});
     job.run.worker_timeout_s =
         OptionalInt(path, *run, "worker_timeout_s", job.run.worker_timeout_s, 1);
     job.run.max_retries = OptionalInt(path, *run, "max_retries", job.run.max_retries, 0);
@@ -188,6 +188,8 @@ JobConfig FromToml(const toml::value& root, const std::string& path) {
     job.run.batch_rows = OptionalInt(path, *run, "batch_rows", job.run.batch_rows, 1);
     job.run.workers = OptionalInt(path, *run, "workers", job.run.workers, 0);
     job.run.max_sleep_ms = OptionalInt(path, *run, "max_sleep_ms", job.run.max_sleep_ms, 1);
+    job.run.commit_interval_ms =
+        OptionalInt(path, *run, "commit_interval_ms", job.run.commit_interval_ms, 0);
     job.run.frontier_timeout_s =
         OptionalInt(path, *run, "frontier_timeout_s", job.run.frontier_timeout_s, 1);
     if (const toml::value* flush = Find(*run, "flush_every_set")) {

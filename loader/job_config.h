@@ -52,6 +52,9 @@ struct RunConfig {
   bool flush_every_set = false;      // workers commit after each delay vertex, not per batch
   int64_t max_sleep_ms = 10;         // longest sleep between two frontier polls
   int64_t frontier_timeout_s = 300;  // give up waiting for a table's frontier after this long
+  // Without workers: consecutive batches share one transaction until it is this old (0: a
+  // transaction per batch).
+  int64_t commit_interval_ms = 1000;
 };
 
 // A parsed, validated job configuration. Paths in it are resolved against the config file's

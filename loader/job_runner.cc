@@ -9,6 +9,7 @@
 #include "loader/batch_cutter.h"
 #include "loader/batch_delta.h"
 #include "loader/batch_reader.h"
+#include "loader/commit_group.h"
 #include "loader/file_registration.h"
 #include "loader/job.h"
 #include "loader/parallel_load.h"
@@ -31,9 +32,11 @@ class SourceLoad {
   SourceLoad(Job& job, JobStore& store, Job::Source& source, RowReader& reader,
              const RunConfig& run, RejectWriter& rejects, ProgressBar& progress,
              RunSummary& summary, SourceSummary& out, int64_t& time, int64_t first_record,
-             int64_t rows_before, std::function<void(const std::string&, int64_t)> fault)
+             int64_t rows_before, CommitGroup& group,
+             std::function<void(const std::string&, int64_t)> fault)
       : job_(job),
         store_(store),
+        group_(group),
         source_(source),
         reader_(reader),
         run_(run),
@@ -89,14 +92,14 @@ class SourceLoad {
 
   // A batch of bad rows only: nothing to apply, but the journal keeps its records as read.
   void JournalRejectedBatch(int64_t load_id, int64_t records) {
-    store_.Begin();
+    group_.BeginBatch();
     try {
       store_.PutJournalEntry({++time_, load_id, records_done_, records, "done", 0, ""});
-      store_.Commit();
     } catch (...) {
-      store_.Rollback();
+      group_.Rollback();
       throw;
     }
+    group_.EndBatch();
   }
 
   void ApplyBatch(std::vector<InputRow>& batch, int64_t load_id, int64_t records) {
@@ -112,7 +115,7 @@ class SourceLoad {
     int64_t good = static_cast<int64_t>(batch.size() - built.bad_rows.size());
     int64_t inserts = 0;
     for (size_t i = 0; i < batch.size(); ++i) inserts += !bad[i] && batch[i].weight > 0;
-    store_.Begin();
+    group_.BeginBatch();
     try {
       if (PlainInserts(batch)) {
         std::vector<Row> rows;
@@ -128,9 +131,8 @@ class SourceLoad {
       store_.UpdateFileLoad(load_id, rows_before_ + out_.rows_read + good, "loading");
       store_.PutJournalEntry(
           {++time_, load_id, records_done_, records, "done", good, "", inserts, good - inserts});
-      store_.Commit();
     } catch (...) {
-      store_.Rollback();
+      group_.Rollback();
       throw;
     }
     out_.rows_read += good;
@@ -138,6 +140,7 @@ class SourceLoad {
       if (!bad[i]) (batch[i].weight > 0 ? out_.inserts : out_.deletes) += 1;
     }
     ++summary_.batches;
+    group_.EndBatch();
     if (fault_) fault_("after-done", summary_.batches - 1);
   }
 
@@ -161,6 +164,7 @@ class SourceLoad {
 
   Job& job_;
   JobStore& store_;
+  CommitGroup& group_;
   Job::Source& source_;
   RowReader& reader_;
   const RunConfig& run_;
@@ -265,6 +269,8 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
   }
 
   RejectWriter rejects(config.run.reject_file, options.resume);
+  CommitGroup group(*store, rejects, summary,
+                    std::chrono::milliseconds(config.run.commit_interval_ms));
   std::optional<int64_t> remaining = options.limit;
   int64_t time = LatestTime(*store);
   for (size_t i = 0; i < job->sources().size(); ++i) {
@@ -280,11 +286,19 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
       readers[i] = ReaderAfter(*source.config, source.schema, at.first_record);
     progress.Start(source.config->name, readers[i]->total_bytes());
     SourceLoad load(*job, *store, source, *readers[i], config.run, rejects, progress, summary, out,
-                    time, at.first_record, at.rows, options.fault);
+                    time, at.first_record, at.rows, group, options.fault);
     try {
       int64_t read = load.Run(load_id, remaining);
       if (remaining) *remaining -= read;
+      group.Commit();
     } catch (...) {
+      // The batches applied before the error are kept; a failed batch rolled its group back.
+      try {
+        group.Commit();
+      } catch (const std::exception&) {
+        // The group is rolled back and the summary counts only what is committed; the first
+        // error is the one reported.
+      }
       out.seconds = Since(t0);
       out.bytes = readers[i]->bytes_read();
       progress.Finish();

@@ -26,13 +26,14 @@ struct RunOptions {
   // The zload executable that worker processes run ("zload worker"); empty: this program.
   std::string worker_binary;
   // Fault injection for tests: called at named points of the coordinator ("after-handout" and
-  // "after-done" of batch `batch`; without workers, "after-done" once a batch is committed); it
-  // may end the process.
+  // "after-done" of batch `batch`; without workers, "after-done" once a batch is applied, its
+  // commit group possibly still open); it may end the process.
   std::function<void(const std::string& point, int64_t batch)> fault;
 };
 
-// Runs a job: loads every source's file in batches (one transaction and one graph iteration a
-// batch) into the store, keeping every view's table exact. Fills `summary` as it goes, so that
+// Runs a job: loads every source's file in batches (one graph iteration a batch; without
+// workers, consecutive batches share a transaction for [run] commit_interval_ms) into the store,
+// keeping every view's table exact. Fills `summary` as it goes, so that
 // it describes what was applied even when an error ends the run. Throws Error: before anything is
 // loaded for config, schema, SQL, input-header and missing-file errors (summary.batches == 0),
 // and at the first bad row under on_bad_row = "abort" or past max_errors rejects under

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 
 #include <cstdlib>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <tuple>
@@ -94,6 +95,44 @@ INSTANTIATE_TEST_SUITE_P(PointsWorkersFlush, KillRecoveryTest,
                          ::testing::ValuesIn(KillCases({1, 2, 4})),
                          [](const auto& info) { return KillCaseName(info.param); });
 
+// Without workers, batches share a transaction until it is commit_interval_ms old: a run killed
+// with a group open loses nothing that `zload resume` does not load again, and writes no reject
+// twice (a held reject is written when its group commits).
+TEST(KillRecoveryTest, SerialRunKilledWithAGroupOpenResumesExactly) {
+  ScratchDir ref, dir;
+  for (const ScratchDir* d : {&ref, &dir}) {
+    WriteInputs(*d, kSeed);
+    std::string items = ReadFile(*d / "items.csv");
+    size_t at = 0;
+    for (int line = 0; line < 10; ++line) at = items.find('\n', at) + 1;
+    items.insert(at, "not_a_number,p1,3,+\n");  // line_items record 10: batch 7
+    d->Write("items.csv", items);
+    d->Write("job.toml", Config("sqlite:store.db",
+                                "on_bad_row = \"reject\"\nreject_file = \"rejects.csv\"\n"
+                                "commit_interval_ms = 3600000\n"));
+  }
+  CliResult whole = RunZload(ref, "run job.toml -q");
+  ASSERT_EQ(whole.exit_code, 2) << whole.err;
+  const Tables want = Read(ref / "store.db");
+
+  CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=coordinator-after-done@9", "run job.toml -q");
+  EXPECT_EQ(run.exit_code, 137) << "the run was not killed: " << run.err;
+  // Batch 7's reject is held in the open group: not written.
+  EXPECT_FALSE(std::filesystem::exists(dir / "rejects.csv")) << ReadFile(dir / "rejects.csv");
+  // Only the products' batches, committed when their file ended, are in the store.
+  EXPECT_EQ(QueryFile(dir / "store.db", "SELECT count(*) FROM line_items").ToString(),
+            ZSet({{{Value::Integer(0)}, 1}}).ToString());
+  CliResult resume = RunZload(dir, "resume job.toml -q");
+  ASSERT_EQ(resume.exit_code, 2) << resume.err;
+  ExpectSameAs(want, dir / "store.db");
+  EXPECT_EQ(ReadFile(dir / "rejects.csv"), ReadFile(ref / "rejects.csv"));
+  std::string want_log = ReadFile(ref / "rejects.csv.log");
+  const std::string ref_dir = ref.path().string();
+  ASSERT_NE(want_log.find(ref_dir), std::string::npos) << want_log;
+  want_log.replace(want_log.find(ref_dir), ref_dir.size(), dir.path().string());
+  EXPECT_EQ(ReadFile(dir / "rejects.csv.log"), want_log);
+}
+
 // on_error = "abort": a killed worker stops the job with the reason; the batches before it are
 // in the store, and `zload resume` finishes the job exactly.
 TEST(KillPolicyTest, AbortStopsAndResumeFinishes) {
@@ -129,7 +168,7 @@ TEST(KillPolicyTest, HungWorkerIsKilledAndItsBatchRunsAgain) {
 
 // The SQLite file's disk fills up (RLIMIT_FSIZE, set to half of what the whole load writes):
 // the run stops with an error and leaves the store resumable; `zload resume` with room again
-// finishes the job exactly.
+// finishes the job exactly. Without workers the summary counts only what was committed.
 TEST(DiskFullTest, RunStopsCleanlyAndResumeFinishes) {
   constexpr int kItems = 4000;
   ScratchDir ref;
@@ -141,20 +180,28 @@ TEST(DiskFullTest, RunStopsCleanlyAndResumeFinishes) {
     if (std::filesystem::exists(ref / f)) written += std::filesystem::file_size(ref / f);
   }
   const Tables want = Read(ref / "store.db");
-  for (bool flush : {false, true}) {
+  for (const std::string flags : {" -q --json run.json", " -q --workers 2 --flush-every-set false",
+                                  " -q --workers 2 --flush-every-set true"}) {
     ScratchDir dir;
     WriteInputs(dir, kSeed, kItems);
     dir.Write("job.toml", Config("sqlite:store.db", ""));
-    const std::string flags =
-        std::string(" -q --workers 2 --flush-every-set ") + (flush ? "true" : "false");
     // ulimit -f counts 512-byte blocks in sh.
     CliResult run = RunWithEnv(dir, "ulimit -f " + std::to_string(written / 2 / 512) + " &&",
                                "run job.toml" + flags);
     // A clean error: 64 when it struck before the first batch, 1 after; never a crash.
-    EXPECT_TRUE(run.exit_code == 1 || run.exit_code == 64) << "flush " << flush << ": " << run.err;
+    EXPECT_TRUE(run.exit_code == 1 || run.exit_code == 64) << flags << ": " << run.err;
     EXPECT_NE(run.err.find("disk I/O error"), std::string::npos) << run.err;
+    if (std::filesystem::exists(dir / "run.json")) {
+      // What the summary reports as loaded is what the store kept.
+      nlohmann::json summary = nlohmann::json::parse(ReadFile(dir / "run.json"));
+      int64_t reported = 0;
+      for (const auto& source : summary["sources"]) reported += source["rows"].get<int64_t>();
+      ZSet kept = QueryFile(dir / "store.db", "SELECT sum(rows) FROM zload_journal");
+      ZSet want_kept({{{reported == 0 ? Value::Null() : Value::Integer(reported)}, 1}});
+      EXPECT_EQ(kept.ToString(), want_kept.ToString());
+    }
     CliResult resume = RunZload(dir, "resume job.toml" + flags);
-    ASSERT_EQ(resume.exit_code, 0) << "flush " << flush << ": " << resume.err;
+    ASSERT_EQ(resume.exit_code, 0) << flags << ": " << resume.err;
     ExpectSameAs(want, dir / "store.db");
   }
 }

@@ -32,6 +32,7 @@ batch_rows = 500
 on_bad_row = "reject"
 reject_file = "out/rejects.csv"
 max_errors = 7
+commit_interval_ms = 250
 )";
 
 Error ErrorOf(const std::string& text) {
@@ -62,6 +63,7 @@ TEST(JobConfigTest, ParsesEveryKeyAndResolvesPathsAgainstTheConfig) {
   EXPECT_EQ(job.run.on_bad_row, BadRowPolicy::kReject);
   EXPECT_EQ(job.run.reject_file, "/jobs/shop/out/rejects.csv");
   EXPECT_EQ(job.run.max_errors, 7);
+  EXPECT_EQ(job.run.commit_interval_ms, 250);
 }
 
 TEST(JobConfigTest, DefaultsStoreBesideTheConfig) {
@@ -72,6 +74,7 @@ TEST(JobConfigTest, DefaultsStoreBesideTheConfig) {
   EXPECT_EQ(job.sources[0].format, "csv");
   EXPECT_EQ(job.run.on_bad_row, BadRowPolicy::kAbort);
   EXPECT_EQ(job.run.batch_rows, 10000);
+  EXPECT_EQ(job.run.commit_interval_ms, 1000);
 }
 
 TEST(JobConfigTest, UnknownKeyIsNamedWithItsPosition) {
@@ -95,6 +98,7 @@ TEST(JobConfigTest, BadSettingsAreErrors) {
   EXPECT_NE(std::string(ErrorOf(src + "[run]\non_bad_row='skip'\n").what()).find("on_bad_row"),
             std::string::npos);
   EXPECT_EQ(ErrorOf(src + "[run]\nbatch_rows=0\n").context().line, 6);
+  EXPECT_EQ(ErrorOf(src + "[run]\ncommit_interval_ms=-1\n").context().line, 6);
   EXPECT_NE(
       std::string(ErrorOf(src + "[[source]]\nname='T'\nfile='b.csv'\nschema='b TEXT'\n").what())
           .find("duplicate"),
