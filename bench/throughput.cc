@@ -15,6 +15,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "bench/throughput_baselines.h"
 #include "bench/throughput_data.h"
@@ -47,6 +48,7 @@ struct Options {
   int runs = 5;
   std::string dir;  // empty: a temporary directory, removed at the end
   uint64_t seed = 20240601;
+  KeyOrder order = KeyOrder::kRandom;
   int64_t batch_rows = 10000;
   std::string json;
   std::string zload = ZLOAD_BINARY_PATH;
@@ -213,13 +215,14 @@ Report Measure(const Options& o, const std::string& dir) {
   auto t0 = std::chrono::steady_clock::now();
   std::fprintf(stderr, "generating %lld lineitem rows in %s ...\n", static_cast<long long>(o.rows),
                dir.c_str());
-  DataSet data = GenerateDataSet(dir, o.rows, o.seed);
+  DataSet data = GenerateDataSet(dir, o.rows, o.seed, o.order);
   std::fprintf(stderr, "generated %.1f MB in %.1f s\n", static_cast<double>(data.bytes) / 1e6,
                std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   Report report;
   report.lineitem_rows = o.rows;
   report.runs = o.runs;
   report.seed = o.seed;
+  report.order = o.order == KeyOrder::kClustered ? "clustered" : "random";
   report.batch_rows = o.batch_rows;
   report.data_bytes = data.bytes;
   bool parallel = !o.parallel.workers.empty();
@@ -239,6 +242,12 @@ int Main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--dir", o.dir, "work directory, kept (default: a temporary one, removed)");
   app.add_option("--seed", o.seed, "seed of the data generator");
+  app.add_option("--order", o.order,
+                 "order of lineitem and line item rows: random keys, or clustered by order "
+                 "(basket) as TPC-H's dbgen writes them")
+      ->transform(CLI::CheckedTransformer(std::map<std::string, KeyOrder>{
+          {"random", KeyOrder::kRandom}, {"clustered", KeyOrder::kClustered}}))
+      ->capture_default_str();
   app.add_option("--batch-rows", o.batch_rows, "[run] batch_rows of the zload jobs")
       ->check(CLI::PositiveNumber);
   app.add_option("--json", o.json, "also write the report as JSON to this file");

@@ -75,21 +75,30 @@ std::string Cents(int64_t cents) {
                      std::abs(cents) % 100);
 }
 
+// The key (order, basket) of row `i` of `rows` over keys 1..keys: at random, or in key order
+// with the rows of a key together.
+int64_t KeyOf(KeyOrder order, int64_t i, int64_t rows, int64_t keys, std::mt19937_64& rng) {
+  if (order == KeyOrder::kClustered) return 1 + i * keys / rows;
+  return Uniform(rng, 1, keys);
+}
+
 // Appends `rows` lineitem rows over orders 1..orders and parts 1..parts to `out`.
-void WriteLineItems(CsvFile& out, int64_t rows, int64_t orders, int64_t parts,
-                    std::mt19937_64& rng) {
+void WriteLineItems(CsvFile& out, int64_t rows, int64_t orders, int64_t parts, std::mt19937_64& rng,
+                    KeyOrder order) {
   for (int64_t i = 0; i < rows; ++i) {
+    const int64_t order_key = KeyOf(order, i, rows, orders, rng);
     int64_t part = Uniform(rng, 1, parts);
     int64_t quantity = Uniform(rng, 1, 50);
     int64_t unit_cents = 90000 + (part % 20000) * 5;  // a part's price is fixed, as in TPC-H
-    out.Line("{},{},{},{},0.{:02},{}", Uniform(rng, 1, orders), part, quantity,
-             Cents(quantity * unit_cents), Uniform(rng, 0, 10), kReturnFlags[Uniform(rng, 0, 2)]);
+    out.Line("{},{},{},{},0.{:02},{}", order_key, part, quantity, Cents(quantity * unit_cents),
+             Uniform(rng, 0, 10), kReturnFlags[Uniform(rng, 0, 2)]);
   }
 }
 
 }  // namespace
 
-DataSet GenerateDataSet(const std::string& dir, int64_t lineitem_rows, uint64_t seed) {
+DataSet GenerateDataSet(const std::string& dir, int64_t lineitem_rows, uint64_t seed,
+                        KeyOrder order) {
   DataSet d;
   d.lineitem_rows = lineitem_rows;
   d.customer_rows = std::max<int64_t>(1, lineitem_rows / 40);
@@ -121,12 +130,12 @@ DataSet GenerateDataSet(const std::string& dir, int64_t lineitem_rows, uint64_t 
       "l_orderkey,l_partkey,l_quantity,l_extendedprice,l_discount,l_returnflag";
   d.lineitem = dir + "/lineitem.csv";
   CsvFile lineitem(d.lineitem, lineitem_header);
-  WriteLineItems(lineitem, d.lineitem_rows, d.orders_rows, parts, rng);
+  WriteLineItems(lineitem, d.lineitem_rows, d.orders_rows, parts, rng, order);
   d.bytes += lineitem.Close();
 
   d.lineitem_delta = dir + "/lineitem_delta.csv";
   CsvFile delta(d.lineitem_delta, lineitem_header);
-  WriteLineItems(delta, d.delta_rows, d.orders_rows, parts, rng);
+  WriteLineItems(delta, d.delta_rows, d.orders_rows, parts, rng, KeyOrder::kRandom);
   d.bytes += delta.Close();
 
   d.customer_empty = dir + "/customer_delta.csv";
@@ -145,8 +154,8 @@ DataSet GenerateDataSet(const std::string& dir, int64_t lineitem_rows, uint64_t 
   CsvFile items(d.line_items, "basket_id,product_name,qty");
   int64_t baskets = std::max<int64_t>(1, lineitem_rows / 4);
   for (int64_t i = 0; i < d.line_item_rows; ++i) {
-    items.Line("{},product{:04},{}", Uniform(rng, 1, baskets), Uniform(rng, 1, kProducts),
-               Uniform(rng, 1, 10));
+    const int64_t basket = KeyOf(order, i, d.line_item_rows, baskets, rng);
+    items.Line("{},product{:04},{}", basket, Uniform(rng, 1, kProducts), Uniform(rng, 1, 10));
   }
   d.bytes += items.Close();
   return d;

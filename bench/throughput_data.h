@@ -27,10 +27,18 @@ struct DataSet {
   int64_t BaseRows() const { return customer_rows + orders_rows + lineitem_rows; }
 };
 
+// In what order the rows of lineitem and of the shop's line items come.
+enum class KeyOrder {
+  kRandom,     // each row's order (basket) drawn at random: every batch touches keys all over
+  kClustered,  // as TPC-H's dbgen writes them: the rows of one order (basket) together, in
+               // key order, about 4 an order
+};
+
 // Writes a TPC-H-like set with `lineitem_rows` lineitem rows (about rows/40 customers and
-// rows/4 orders), its 1% delta, and the shop demo's files with as many line items, into `dir`.
-// The same `seed` and size give byte-identical files. The data has no quotes and no NULLs.
-// Throws Error(kIo) when a file cannot be written.
-DataSet GenerateDataSet(const std::string& dir, int64_t lineitem_rows, uint64_t seed);
+// rows/4 orders), its 1% delta (random orders either way), and the shop demo's files with as
+// many line items, into `dir`. The same `seed`, size and order give byte-identical files. The
+// data has no quotes and no NULLs. Throws Error(kIo) when a file cannot be written.
+DataSet GenerateDataSet(const std::string& dir, int64_t lineitem_rows, uint64_t seed,
+                        KeyOrder order = KeyOrder::kRandom);
 
 }  // namespace zload::bench

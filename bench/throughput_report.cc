@@ -105,9 +105,10 @@ int64_t Measurement::MaxRssKb() const {
 
 std::string RenderReport(const Report& r) {
   std::string out = fmt::format(
-      "zload throughput: {} lineitem rows, {} run(s) each, seed {}, batch_rows {}, {:.1f} MB "
-      "of input\n",
-      r.lineitem_rows, r.runs, r.seed, r.batch_rows, static_cast<double>(r.data_bytes) / 1e6);
+      "zload throughput: {} lineitem rows ({} keys), {} run(s) each, seed {}, batch_rows {}, "
+      "{:.1f} MB of input\n",
+      r.lineitem_rows, r.order, r.runs, r.seed, r.batch_rows,
+      static_cast<double>(r.data_bytes) / 1e6);
   if (!r.measurements.empty()) out.append("\n").append(RenderSerial(r));
   if (!r.parallel.empty()) out += RenderParallel(r);
   return out;
@@ -118,6 +119,7 @@ std::string ReportJson(const Report& r) {
   j["lineitem_rows"] = r.lineitem_rows;
   j["runs"] = r.runs;
   j["seed"] = r.seed;
+  j["order"] = r.order;
   j["batch_rows"] = r.batch_rows;
   j["data_bytes"] = r.data_bytes;
   j["measurements"] = nlohmann::json::array();

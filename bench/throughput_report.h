@@ -50,6 +50,7 @@ struct Report {
   int64_t lineitem_rows = 0;
   int runs = 0;
   uint64_t seed = 0;
+  std::string order;  // the data generator's KeyOrder: "random" or "clustered"
   int64_t batch_rows = 0;
   uint64_t data_bytes = 0;
   std::vector<Measurement> measurements;
