@@ -120,9 +120,12 @@ void ReadWorkerTestHooks(WorkerOptions& options) {
 }
 
 // Fault injection for tests: ZLOAD_TEST_KILL="<point>@<batch>[,...]" kills this process with
-// SIGKILL when it reaches <point> of batch <batch> ("after-parse", "after-vertex-commit",
-// "before-commit" and "after-commit" in a worker, "coordinator-after-handout" and
-// "coordinator-after-done" in the coordinator); ZLOAD_TEST_HANG=... makes it hang there
+// SIGKILL when it reaches <point> of batch <batch> ("mid-parse", "after-parse",
+// "before-vertex-commit", "after-vertex-commit", "before-last-update", "after-last-update",
+// "after-journal-write", "before-commit" and "after-commit" in a worker,
+// "coordinator-after-handout" and "coordinator-after-done" in the coordinator, which without
+// workers passes "coordinator-after-done" once a batch is applied); ZLOAD_TEST_HANG=... makes
+// it hang there
 // instead. With ZLOAD_TEST_KILL_ONCE_DIR, each fault happens once: a marker file records it.
 std::function<void(const std::string&, int64_t)> FaultHook(const std::string& role_prefix) {
   const char* kill_spec = std::getenv("ZLOAD_TEST_KILL");

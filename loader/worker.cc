@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <istream>
 #include <ostream>
 #include <set>
@@ -30,7 +31,9 @@ struct ParsedBatch {
   std::vector<RejectedRow> rejects;
 };
 
-ParsedBatch ParseRange(const Job::Source& source, const BatchOrder& order) {
+// The rows of `order`'s byte range; `mid_parse` is called once the first record is read.
+ParsedBatch ParseRange(const Job::Source& source, const BatchOrder& order,
+                       const std::function<void()>& mid_parse) {
   const SourceConfig& config = *source.config;
   std::unique_ptr<InputSource> input = InputSource::Open(order.file);
   const std::string name = config.file == "-" ? "<stdin>" : config.file;
@@ -61,6 +64,7 @@ ParsedBatch ParseRange(const Job::Source& source, const BatchOrder& order) {
     error.reset();
     ReadStatus status = reader->Next(row, error);
     if (status == ReadStatus::kEnd) break;
+    if (out.rows.empty() && out.rejects.empty()) mid_parse();
     if (status == ReadStatus::kRow) {
       out.rows.push_back(std::move(row));
     } else {
@@ -80,7 +84,7 @@ class TimedBatch {
 
   // Parses, waits for what the delta reads, builds the delta; returns the rejected rows.
   std::vector<RejectedRow> Prepare() {
-    ParsedBatch parsed = ParseRange(source_, order_);
+    ParsedBatch parsed = ParseRange(source_, order_, [this] { Fault("mid-parse"); });
     Fault("after-parse");
     rows_ = std::move(parsed.rows);
     std::vector<RejectedRow> rejects = std::move(parsed.rejects);
@@ -138,8 +142,11 @@ class TimedBatch {
           if (source_.read_by_views) RunViews(RunIteration(job_.graph(), Inputs()), done);
           store_.ApplyToBaseTable(source_.config->name, delta_);
         }
+        Fault("before-last-update");
         store_.SetLastUpdates(plan_.all, order_.time);
+        Fault("after-last-update");
         JournalDone();
+        Fault("after-journal-write");
         Fault("before-commit");
         store_.Commit();
         Fault("after-commit");
@@ -302,6 +309,7 @@ class TimedBatch {
       store_.PutBatchDelta(t, plan_.vertex_marker[v], out);
       FirstCommitExtras();
       advanced.insert(set.begin(), set.end());
+      Fault("before-vertex-commit");
       store_.Commit();
       open = false;
       Fault("after-vertex-commit");
@@ -340,8 +348,11 @@ class TimedBatch {
       store_.Begin();
       open = true;
       if (!base_written) WriteBaseTable();
+      Fault("before-last-update");
       store_.SetLastUpdates(rest, t);
+      Fault("after-last-update");
       JournalDone();
+      Fault("after-journal-write");
       store_.DropBatchDeltas(t);
       Fault("before-commit");
       store_.Commit();

@@ -92,7 +92,7 @@ TEST_P(KillRecoveryTest, NoRowLostOrDoubled) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PointsWorkersFlush, KillRecoveryTest,
-                         ::testing::ValuesIn(KillCases({1, 2, 4})),
+                         ::testing::ValuesIn(KillCases({1, 2, 3, 4})),
                          [](const auto& info) { return KillCaseName(info.param); });
 
 // Without workers, batches share a transaction until it is commit_interval_ms old: a run killed

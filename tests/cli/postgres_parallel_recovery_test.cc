@@ -69,7 +69,7 @@ TEST_P(PostgresKillRecoveryTest, NoRowLostOrDoubled) {
 }
 
 INSTANTIATE_TEST_SUITE_P(PointsWorkersFlush, PostgresKillRecoveryTest,
-                         ::testing::ValuesIn(KillCases({1, 3})),
+                         ::testing::ValuesIn(KillCases({1, 2, 3, 4})),
                          [](const auto& info) { return KillCaseName(info.param); });
 
 // The PostgreSQL server restarts (pg_ctl restart) while a job runs: every connection is cut.

@@ -82,13 +82,19 @@ struct KillCase {
 };
 
 // Every fault point with each worker count, committing per batch and per delay vertex
-// ("after-vertex-commit" exists only with flush_every_set).
+// ("before-vertex-commit" and "after-vertex-commit" exist only with flush_every_set). In a
+// worker: "mid-parse" once the batch's first record is read, "after-parse", before and after
+// last_update is set and the journal entry written in the batch's last transaction, before and
+// after each commit; in the coordinator: "after-handout" (the batch has its time and a worker)
+// and "after-done" (its result is in).
 inline std::vector<KillCase> KillCases(const std::vector<int>& workers) {
   std::vector<KillCase> out;
   for (bool flush : {false, true}) {
-    for (const char* point : {"after-parse", "after-vertex-commit", "before-commit", "after-commit",
-                              "coordinator-after-handout", "coordinator-after-done"}) {
-      if (!flush && std::string(point) == "after-vertex-commit") continue;
+    for (const std::string point :
+         {"mid-parse", "after-parse", "before-vertex-commit", "after-vertex-commit",
+          "before-last-update", "after-last-update", "after-journal-write", "before-commit",
+          "after-commit", "coordinator-after-handout", "coordinator-after-done"}) {
+      if (!flush && point.find("vertex-commit") != std::string::npos) continue;
       for (int w : workers) out.push_back({point, w, flush});
     }
   }
