@@ -85,8 +85,7 @@ std::string NormalizeSql(const std::string& sql) {
 // Begins the catalog shape of a view that a run left out: it is rebuilt when it returns.
 constexpr std::string_view kStaleMark = "stale\n";
 
-// Changes whenever the state tables a graph keeps change meaning (version 2: group accumulators
-// keyed by group, join sides read from base tables).
+// The state layout without a store (JobStore::StateLayoutVersion says what the versions mean).
 constexpr int kStateLayoutVersion = 2;
 
 }  // namespace
@@ -261,7 +260,8 @@ std::vector<std::string> Job::WithDependents(const std::string& name) const {
 std::string Job::ViewShape(const std::string& view_name) const {
   const std::string prefix = view_name + "__";
   // The state layout's version: a store written under another one is rebuilt, not misread.
-  std::string shape = fmt::format("state layout {}\n", kStateLayoutVersion);
+  std::string shape =
+      fmt::format("state layout {}\n", store_ ? store_->StateLayoutVersion() : kStateLayoutVersion);
   for (VertexId id = 0; id < graph_.size(); ++id) {
     const Vertex& v = graph_.vertex(id);
     if (v.name.rfind(prefix, 0) != 0) continue;

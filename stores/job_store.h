@@ -63,6 +63,10 @@ class JobStore {
 
   // Where delay vertices keep their state, in this store.
   virtual StateStore& state() = 0;
+  // The version of the layout of its state tables: a view whose state was written under
+  // another one is recomputed, not misread (2: group accumulators keyed by group, join sides
+  // read from base tables; SQLite 3: keyed tables ordered by key, stores/FORMATS.md).
+  virtual int StateLayoutVersion() const { return 2; }
 
   virtual void Begin() = 0;
   virtual void Commit() = 0;

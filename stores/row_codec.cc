@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -162,6 +163,79 @@ Row DecodeRow(std::string_view bytes) {
   }
   if (!r.AtEnd()) Reader::Fail("trailing bytes after row encoding");
   return row;
+}
+
+namespace {
+
+// Appends `bits` as 8 bytes, big-endian.
+void PutBigEndian(uint64_t bits, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
+}
+
+// Appends `v` so that equal values give equal bytes and integers (timestamps, reals) keep their
+// order; see "Key identity" in FORMATS.md.
+void EncodeOrderedValue(const Value& v, std::string& out) {
+  constexpr uint64_t kSign = uint64_t{1} << 63;
+  switch (v.type()) {
+    case Type::kNull:
+      out.push_back(kNull);
+      return;
+    case Type::kInteger:
+      out.push_back(kInteger);
+      PutBigEndian(static_cast<uint64_t>(v.as_integer()) ^ kSign, out);
+      return;
+    case Type::kTimestamp:
+      out.push_back(kTimestamp);
+      PutBigEndian(static_cast<uint64_t>(v.as_timestamp()) ^ kSign, out);
+      return;
+    case Type::kBoolean:
+      out.push_back(v.as_boolean() ? kTrue : kFalse);
+      return;
+    case Type::kText:
+      out.push_back(kText);
+      out.push_back(static_cast<char>(v.as_text().size()));  // REQUIRES: < 256 bytes
+      out.append(v.as_text());
+      return;
+    case Type::kReal: {
+      double d = v.as_real();
+      if (d == 0.0) d = 0.0;
+      if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+      uint64_t bits;
+      std::memcpy(&bits, &d, sizeof bits);
+      out.push_back(kReal);
+      PutBigEndian((bits & kSign) ? ~bits : bits ^ kSign, out);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+RowIdentity KeyIdentityOf(const Row& key) {
+  constexpr size_t kDirect = sizeof(RowIdentity) - 1;
+  std::string bytes;
+  bool fits = true;
+  for (const Value& v : key) {
+    if (v.type() == Type::kText && v.as_text().size() > kDirect) {
+      fits = false;
+      break;
+    }
+    EncodeOrderedValue(v, bytes);
+    if (bytes.size() > kDirect) {
+      fits = false;
+      break;
+    }
+  }
+  RowIdentity id{};
+  if (fits) {
+    id[0] = static_cast<uint8_t>(bytes.size());
+    std::memcpy(id.data() + 1, bytes.data(), bytes.size());
+    return id;
+  }
+  const RowIdentity hashed = IdentityOf(key);
+  id[0] = 0xFF;
+  std::memcpy(id.data() + 1, hashed.data(), kDirect);
+  return id;
 }
 
 RowIdentity IdentityOf(const Row& row) {

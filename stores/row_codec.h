@@ -25,5 +25,9 @@ Row DecodeRow(std::string_view bytes);
 // have one identity): XXH3-128 of the canonical encoding. Big-endian bytes.
 using RowIdentity = std::array<uint8_t, 16>;
 RowIdentity IdentityOf(const Row& row);
+// The identity of a key row in a table of one row per key (format in FORMATS.md): the key's
+// values themselves when they fit in 15 bytes, so that neighbouring integer keys are stored
+// side by side, else a hash. Equal keys (as Values) and only they have one key identity.
+RowIdentity KeyIdentityOf(const Row& key);
 
 }  // namespace zload

@@ -58,7 +58,7 @@ void SqliteKeyedTable::Lookup(size_t index, std::span<const Row> keys, const Loo
   if (index != 0) throw Error(ErrorCode::kInternal, "no such index", {.table = name_});
   std::vector<RowIdentity> ids;
   ids.reserve(keys.size());
-  for (const Row& key : keys) ids.push_back(IdentityOf(key));
+  for (const Row& key : keys) ids.push_back(KeyIdentityOf(key));
   looked_up_ = Read(ids);
   looked_up_absent_.clear();
   for (size_t pos = 0; pos < keys.size(); ++pos) {
@@ -74,7 +74,7 @@ void SqliteKeyedTable::Lookup(size_t index, std::span<const Row> keys, const Loo
 std::vector<int64_t> SqliteKeyedTable::Weights(std::span<const Row> rows) {
   std::vector<RowIdentity> ids;
   ids.reserve(rows.size());
-  for (const Row& row : rows) ids.push_back(IdentityOf(Pick(row, spec_.indexes[0])));
+  for (const Row& row : rows) ids.push_back(KeyIdentityOf(Pick(row, spec_.indexes[0])));
   StoredByKey stored = Read(ids);
   std::vector<int64_t> out;
   out.reserve(rows.size());
@@ -100,7 +100,7 @@ void SqliteKeyedTable::Apply(const ZSet& delta) {
           fmt::format("row of width {} applied to state of width {}", row.size(), spec_.arity),
           {.table = name_});
     }
-    by_key[IdentityOf(Pick(row, spec_.indexes[0]))];
+    by_key[KeyIdentityOf(Pick(row, spec_.indexes[0]))];
   }
   // Keys the last Lookup() read need no second read.
   std::vector<RowIdentity> unread;
@@ -119,7 +119,7 @@ void SqliteKeyedTable::Apply(const ZSet& delta) {
     if (it != stored.end()) rows.push_back(it->second);
   }
   for (const auto& [row, w] : delta) {
-    std::vector<Stored>& rows = by_key[IdentityOf(Pick(row, spec_.indexes[0]))];
+    std::vector<Stored>& rows = by_key[KeyIdentityOf(Pick(row, spec_.indexes[0]))];
     auto same =
         std::find_if(rows.begin(), rows.end(), [&](const Stored& s) { return s.row == row; });
     if (same == rows.end()) {

@@ -15,10 +15,10 @@
 namespace zload {
 
 // A state table with at most one row per key (spec.one_row_per_key): an SQLite table keyed by
-// the identity of the row's key (its columns at spec.indexes[0]), so that a row replacing
-// another of the same key is one UPDATE in place and a look-up by that key reads the primary
-// key. Other indexes are not supported. Throws Error(kInternal) when an Apply() would leave two
-// rows with one key. Not thread-safe.
+// the key identity (KeyIdentityOf) of the row's key (its columns at spec.indexes[0]), so that a row
+// replacing another of the same key is one UPDATE in place and a look-up by that key reads the
+// primary key. Other indexes are not supported. Throws Error(kInternal) when an Apply() would leave
+// two rows with one key. Not thread-safe.
 class SqliteKeyedTable : public StateTable {
  public:
   // Creates the table `name` unless it exists. Throws Error(kInternal) unless `spec` has
@@ -43,9 +43,12 @@ class SqliteKeyedTable : public StateTable {
   };
   struct IdentityHash {
     size_t operator()(const RowIdentity& id) const {
-      size_t h;
-      std::memcpy(&h, id.data(), sizeof h);
-      return h;
+      // Key identities may share their leading bytes: mix all sixteen.
+      uint64_t a, b;
+      std::memcpy(&a, id.data(), sizeof a);
+      std::memcpy(&b, id.data() + sizeof a, sizeof b);
+      uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
+      return static_cast<size_t>(h ^ (h >> 31));
     }
   };
   using StoredByKey = std::unordered_map<RowIdentity, Stored, IdentityHash>;

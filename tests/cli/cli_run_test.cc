@@ -141,6 +141,33 @@ TEST(CliRunTest, ChangedViewIsRefusedThenRebuilt) {
             ZSet({{Total(1, 46.0), 1}, {Total(2, 22.0), 1}}).ToString());
 }
 
+// A store whose state was written under an older state layout (SQLite keyed tables by hashed
+// key, layout 2) is refused with the way out, and `zload rebuild` makes it current.
+TEST(CliRunTest, StoreOfAnOlderStateLayoutIsRefusedThenRebuilt) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  dir.Write("job.toml", ShopConfig());
+  ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
+  ZSet older = QueryFile(dir / "out/shop.db",
+                         "UPDATE zload_views SET shape = replace(shape, 'state layout 3', "
+                         "'state layout 2') WHERE name = 'basket_totals' RETURNING name");
+  ASSERT_EQ(older.size(), 1u);
+  dir.Write("more.csv", "basket_id,product_name,qty,op\n2,radio,1,+\n");
+  dir.Write("none.csv", "name,price\n");
+  dir.Write("more.toml", ShopConfig("none.csv", "more.csv"));
+  CliResult r = RunZload(dir, "run more.toml -q");
+  EXPECT_EQ(r.exit_code, 64);
+  EXPECT_NE(r.err.find("state layout or plan differs"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("zload rebuild basket_totals"), std::string::npos) << r.err;
+  ASSERT_EQ(RunZload(dir, "rebuild basket_totals more.toml").exit_code, 0);
+  CliResult after = RunZload(dir, "run more.toml -q");
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT basket_id, total FROM basket_totals").ToString(),
+            ZSet({{Total(1, 23.0), 1}, {Total(2, 11.0), 1}}).ToString());
+  ExpectViewsMatchSelect(dir);
+}
+
 TEST(CliRunTest, ReadsStdin) {
   ScratchDir dir;
   dir.Write("products.csv", "name,price\ntv,3\n");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -84,6 +85,67 @@ TEST(RowCodecTest, IdentityFollowsValueEquality) {
   EXPECT_NE(IdentityOf({Value::Integer(1)}), IdentityOf({Value::Real(1.0)}));
   EXPECT_NE(IdentityOf({Value::Text("a"), Value()}), IdentityOf({Value(), Value::Text("a")}));
   EXPECT_NE(IdentityOf({Value::Text("ab")}), IdentityOf({Value::Text("a"), Value::Text("b")}));
+}
+
+// A random key of 0-3 values of every type, with few distinct values so that equal keys of
+// different construction (0.0 and -0.0, NaNs) come up often.
+Row RandomKey(std::mt19937_64& rng) {
+  Row key;
+  const size_t width = rng() % 4;
+  for (size_t i = 0; i < width; ++i) {
+    switch (rng() % 7) {
+      case 0:
+        key.push_back(Value());
+        break;
+      case 1:
+        key.push_back(Value::Integer(static_cast<int64_t>(rng() % 5) - 2));
+        break;
+      case 2: {
+        const double reals[] = {0.0, -0.0, 1.5, -1.5, std::nan(""), std::nan("7")};
+        key.push_back(Value::Real(reals[rng() % 6]));
+        break;
+      }
+      case 3:
+        key.push_back(Value::Boolean(rng() % 2 == 0));
+        break;
+      case 4:
+        key.push_back(Value::Time(static_cast<int64_t>(rng() % 3)));
+        break;
+      case 5: {
+        const char* texts[] = {"", "a", "ab", "fifteen chars!!", "sixteen chars!!!"};
+        key.push_back(Value::Text(texts[rng() % 5]));
+        break;
+      }
+      default:
+        key.push_back(Value::Text(std::string(rng() % 40, 'x')));
+    }
+  }
+  return key;
+}
+
+TEST(RowCodecTest, KeyIdentityFollowsValueEquality) {
+  std::mt19937_64 rng(20261124);
+  for (int i = 0; i < 20000; ++i) {
+    Row a = RandomKey(rng);
+    Row b = RandomKey(rng);
+    EXPECT_EQ(KeyIdentityOf(a) == KeyIdentityOf(b), a == b)
+        << RowToString(a) << " vs " << RowToString(b);
+    EXPECT_EQ(KeyIdentityOf(a), KeyIdentityOf(Row(a)));
+  }
+}
+
+TEST(RowCodecTest, KeyIdentityKeepsTheOrderOfIntegerKeys) {
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 10000; ++i) {
+    const auto x = static_cast<int64_t>(rng());
+    const auto y = static_cast<int64_t>(rng());
+    EXPECT_EQ(KeyIdentityOf({Value::Integer(x)}) < KeyIdentityOf({Value::Integer(y)}), x < y);
+  }
+  // Neighbouring keys share their leading bytes; a long key is hashed.
+  RowIdentity k1 = KeyIdentityOf({Value::Integer(1000)});
+  RowIdentity k2 = KeyIdentityOf({Value::Integer(1001)});
+  EXPECT_TRUE(std::equal(k1.begin(), k1.begin() + 9, k2.begin()));
+  EXPECT_EQ(KeyIdentityOf({Value::Text(std::string(20, 'x'))})[0], 0xFF);
 }
 
 TEST(RowCodecTest, CorruptEncodingsAreErrors) {
