@@ -120,13 +120,13 @@ void ReadWorkerTestHooks(WorkerOptions& options) {
 }
 
 // Fault injection for tests: ZLOAD_TEST_KILL="<point>@<batch>[,...]" kills this process with
-// SIGKILL when it reaches <point> of batch <batch> ("mid-parse", "after-parse",
-// "before-vertex-commit", "after-vertex-commit", "before-last-update", "after-last-update",
-// "after-journal-write", "before-commit" and "after-commit" in a worker,
-// "coordinator-after-handout" and "coordinator-after-done" in the coordinator, which without
-// workers passes "coordinator-after-done" once a batch is applied); ZLOAD_TEST_HANG=... makes
-// it hang there
-// instead. With ZLOAD_TEST_KILL_ONCE_DIR, each fault happens once: a marker file records it.
+// SIGKILL when it reaches <point> of batch <batch>. A worker's points: "mid-parse",
+// "after-parse", "before-vertex-commit-<k>" and "after-vertex-commit-<k>" around the k-th
+// delay vertex's commit (from 1), "before-last-update", "after-last-update",
+// "after-journal-write", "before-commit" and "after-commit"; the coordinator's:
+// "coordinator-after-handout" and "coordinator-after-done" (without workers, once a batch is
+// applied). ZLOAD_TEST_HANG=... makes it hang there instead. With ZLOAD_TEST_KILL_ONCE_DIR,
+// each fault happens once: a marker file records it.
 std::function<void(const std::string&, int64_t)> FaultHook(const std::string& role_prefix) {
   const char* kill_spec = std::getenv("ZLOAD_TEST_KILL");
   const char* hang_spec = std::getenv("ZLOAD_TEST_HANG");

@@ -309,10 +309,11 @@ class TimedBatch {
       store_.PutBatchDelta(t, plan_.vertex_marker[v], out);
       FirstCommitExtras();
       advanced.insert(set.begin(), set.end());
-      Fault("before-vertex-commit");
+      const std::string ordinal = std::to_string(++vertex_commits_);
+      Fault("before-vertex-commit-" + ordinal);
       store_.Commit();
       open = false;
-      Fault("after-vertex-commit");
+      Fault("after-vertex-commit-" + ordinal);
     };
     try {
       std::vector<ZSet> out;
@@ -376,6 +377,7 @@ class TimedBatch {
   bool plain_ = false;
   bool replayed_ = false;     // the source delta came from an earlier run of the batch
   bool kept_source_ = false;  // this run kept the source delta with its first commit
+  int vertex_commits_ = 0;    // commits of delay vertices made by this run of the batch
   struct {
     int64_t rows = 0, inserts = 0, deletes = 0;
   } counts_;  // good rows of the batch

@@ -81,24 +81,34 @@ struct KillCase {
   bool flush = false;
 };
 
-// Every fault point with each worker count, committing per batch and per delay vertex
-// ("before-vertex-commit" and "after-vertex-commit" exist only with flush_every_set). In a
+// The delay vertices of the job (Config) that a batch of line items commits one by one with
+// flush_every_set: basket_totals' join and group and qty_range's group.
+inline constexpr int kVertexCommits = 3;
+
+// Every fault point with each worker count, committing per batch and per delay vertex. In a
 // worker: "mid-parse" once the batch's first record is read, "after-parse", before and after
-// last_update is set and the journal entry written in the batch's last transaction, before and
-// after each commit; in the coordinator: "after-handout" (the batch has its time and a worker)
-// and "after-done" (its result is in).
+// each delay vertex's commit (flush_every_set only), before and after last_update is set and
+// after the journal entry is written in the batch's last transaction, before and after that
+// commit; in the coordinator: "after-handout" (the batch has its time and a worker) and
+// "after-done" (its result is in).
 inline std::vector<KillCase> KillCases(const std::vector<int>& workers) {
   std::vector<KillCase> out;
   for (bool flush : {false, true}) {
-    for (const std::string point :
-         {"mid-parse", "after-parse", "before-vertex-commit", "after-vertex-commit",
-          "before-last-update", "after-last-update", "after-journal-write", "before-commit",
+    std::vector<std::string> points = {"mid-parse", "after-parse"};
+    for (int k = 1; flush && k <= kVertexCommits; ++k) {
+      points.push_back("before-vertex-commit-" + std::to_string(k));
+      points.push_back("after-vertex-commit-" + std::to_string(k));
+    }
+    for (const char* p :
+         {"before-last-update", "after-last-update", "after-journal-write", "before-commit",
           "after-commit", "coordinator-after-handout", "coordinator-after-done"}) {
-      if (!flush && point.find("vertex-commit") != std::string::npos) continue;
+      points.emplace_back(p);
+    }
+    for (const std::string& point : points) {
       for (int w : workers) out.push_back({point, w, flush});
     }
   }
-  // Without workers: the coordinator killed after a batch's commit, then resumed.
+  // Without workers: the coordinator killed after a batch is applied, then resumed.
   out.push_back({"coordinator-after-done", 0, false});
   return out;
 }
