@@ -101,6 +101,11 @@ ZloadRun RunZload(const std::string& zload, const std::string& job, const std::s
                 {.file = json_path});
   }
   run.tool_seconds = summary["seconds"].get<double>();
+  // zload's own peak (VmHWM): wait4's ru_maxrss of a forked child also counts this driver's
+  // memory at the fork, which grows with the data it checks.
+  if (summary.contains("peak_rss_kb") && summary["peak_rss_kb"].get<int64_t>() > 0) {
+    run.child.peak_rss_kb = summary["peak_rss_kb"].get<int64_t>();
+  }
   for (const auto& source : summary["sources"]) run.rows += source["rows"].get<int64_t>();
   return run;
 }

@@ -17,6 +17,7 @@
 #include "loader/job.h"
 #include "loader/job_config.h"
 #include "loader/job_runner.h"
+#include "loader/peak_memory.h"
 #include "loader/status_report.h"
 #include "loader/view_printer.h"
 #include "loader/worker.h"
@@ -94,6 +95,7 @@ int Run(RunFlags& f) {
     failure = e;
     code = summary.batches == 0 && IsSetupError(e) ? kExitUsage : kExitError;
   }
+  summary.peak_rss_kb = PeakResidentKb();
   if (!summary.sources.empty() && !quiet) std::fputs(RenderSummary(summary).c_str(), stdout);
   if (!json_path.empty()) {
     std::ofstream out(json_path);

@@ -44,6 +44,7 @@ std::string SummaryJson(const RunSummary& s) {
   j["flush_every_set"] = s.flush_every_set;
   j["rejected"] = s.rejected;
   j["seconds"] = s.seconds;
+  j["peak_rss_kb"] = s.peak_rss_kb;
   j["sources"] = nlohmann::json::array();
   for (const SourceSummary& src : s.sources) {
     j["sources"].push_back({{"name", src.name},

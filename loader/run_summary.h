@@ -38,6 +38,7 @@ struct RunSummary {
   int64_t rejected = 0;
   double seconds = 0;
   bool dry_run = false;
+  int64_t peak_rss_kb = 0;  // the zload process's peak resident set (workers not counted)
 };
 
 // An aligned, human-readable table of the summary.

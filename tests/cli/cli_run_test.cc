@@ -56,7 +56,14 @@ TEST(CliRunTest, DemoJobGivesTheSteppingTotals) {
             ZSet({{Total(1, 23.0), 1}, {Total(2, 6.0), 1}}).ToString());
   ExpectViewsMatchSelect(dir);
   EXPECT_NE(r.out.find("line_items"), std::string::npos) << r.out;  // the summary table
-  EXPECT_NE(ReadFile(dir / "summary.json").find("\"rows\": 3"), std::string::npos);
+  const std::string json = ReadFile(dir / "summary.json");
+  EXPECT_NE(json.find("\"rows\": 3"), std::string::npos) << json;
+  // zload's own peak memory: more than its binary's pages, less than a gigabyte for this job.
+  const size_t rss_at = json.find("\"peak_rss_kb\": ");
+  ASSERT_NE(rss_at, std::string::npos) << json;
+  const int64_t rss_kb = std::stoll(json.substr(rss_at + 15));
+  EXPECT_GT(rss_kb, 1000);
+  EXPECT_LT(rss_kb, 1 << 20);
 
   CliResult show = RunZload(dir, "show basket_totals job.toml");
   ASSERT_EQ(show.exit_code, 0) << show.err;
