@@ -12,6 +12,10 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <string>
+#ifdef ZLOAD_WITH_MIMALLOC
+#include <mimalloc.h>
+#endif
 
 #include "engine/error.h"
 #include "loader/job.h"
@@ -29,6 +33,21 @@ constexpr int kExitOk = 0;
 constexpr int kExitError = 1;
 constexpr int kExitRejected = 2;
 constexpr int kExitUsage = 64;
+
+// The allocator behind malloc() in this process, as --version names it.
+std::string AllocatorName() {
+#ifdef ZLOAD_WITH_MIMALLOC
+  void* probe = std::malloc(64);
+  const bool ours = mi_is_in_heap_region(probe);
+  std::free(probe);
+  if (ours) {
+    const int v = mi_version();
+    return "mimalloc " + std::to_string(v / 100) + "." + std::to_string(v / 10 % 10) + "." +
+           std::to_string(v % 10);
+  }
+#endif
+  return "the C library's malloc";
+}
 
 // Errors found before anything is loaded are about the job as written: exit 64.
 bool IsSetupError(const Error& e) {
@@ -160,7 +179,8 @@ std::function<void(const std::string&, int64_t)> FaultHook(const std::string& ro
 int main(int argc, char** argv) {
   using namespace zload;
   CLI::App app{"zload: a parallel batch loader that keeps SQL views exact while it loads"};
-  app.set_version_flag("--version", std::string("zload ") + ZLOAD_VERSION);
+  app.set_version_flag(
+      "--version", std::string("zload ") + ZLOAD_VERSION + " (allocator: " + AllocatorName() + ")");
   app.require_subcommand(1);
 
   std::string config_path, view, store_url;

@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libsqlite3-dev sqlite3
   libpqxx-dev postgresql-15 pgloader
-  libxxhash-dev libfmt-dev
+  libxxhash-dev libfmt-dev libmimalloc-dev
   libboost-dev libboost-filesystem-dev
   libtoml11-dev libcli11-dev nlohmann-json3-dev
 )

@@ -241,6 +241,11 @@ TEST(CliRunTest, VersionAndHelp) {
   CliResult v = RunZload(dir, "--version");
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_NE(v.out.find("zload "), std::string::npos);
+#ifdef ZLOAD_SANITIZE_BUILD
+  EXPECT_NE(v.out.find("(allocator: the C library's malloc)"), std::string::npos) << v.out;
+#else
+  EXPECT_NE(v.out.find("(allocator: mimalloc 2."), std::string::npos) << v.out;
+#endif
   CliResult h = RunZload(dir, "run --help");
   EXPECT_EQ(h.exit_code, 0);
   EXPECT_NE(h.out.find("--batch-rows"), std::string::npos);
