@@ -10,6 +10,7 @@
 #include "loader/batch_delta.h"
 #include "loader/batch_reader.h"
 #include "loader/commit_group.h"
+#include "loader/elapsed.h"
 #include "loader/file_registration.h"
 #include "loader/job.h"
 #include "loader/parallel_load.h"
@@ -20,10 +21,6 @@ namespace zload {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 // Loads one source's file in batches: a background thread parses the next batches while this
 // one is applied.
@@ -150,7 +147,7 @@ class SourceLoad {
     SourceInputs inputs;
     inputs.emplace(source_.vertex, delta);
     std::vector<ZSet> out = RunIteration(job_.graph(), std::move(inputs));
-    double graph_seconds = Since(t0);
+    double graph_seconds = SecondsSince(t0);
     for (size_t i = 0; i < job_.views().size(); ++i) {
       Job::View& v = job_.views()[i];
       auto t1 = Clock::now();
@@ -158,7 +155,7 @@ class SourceLoad {
       store_.ApplyToViewTable(v.compiled.name, view_delta);
       summary_.views[i].changes += static_cast<int64_t>(view_delta.size());
       summary_.views[i].seconds +=
-          Since(t1) + graph_seconds / static_cast<double>(job_.views().size());
+          SecondsSince(t1) + graph_seconds / static_cast<double>(job_.views().size());
     }
   }
 
@@ -227,7 +224,7 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
   for (Job::View& v : job->views()) summary.views.push_back({v.compiled.name, 0, 0, v.is_new});
   if (options.dry_run) {
     for (SourceSummary& s : summary.sources) s.skipped = true;
-    summary.seconds = Since(start);
+    summary.seconds = SecondsSince(start);
     return;
   }
   std::vector<JournalEntry> partial;
@@ -261,10 +258,10 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
     try {
       LoadWithWorkers(*job, *store, config.run, options, progress, summary, partial);
     } catch (...) {
-      summary.seconds = Since(start);
+      summary.seconds = SecondsSince(start);
       throw;
     }
-    summary.seconds = Since(start);
+    summary.seconds = SecondsSince(start);
     return;
   }
 
@@ -299,22 +296,22 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
         // The group is rolled back and the summary counts only what is committed; the first
         // error is the one reported.
       }
-      out.seconds = Since(t0);
+      out.seconds = SecondsSince(t0);
       out.bytes = readers[i]->bytes_read();
       progress.Finish();
       store->UpdateFileLoad(load_id, at.rows + out.rows_read, "interrupted");
-      summary.seconds = Since(start);
+      summary.seconds = SecondsSince(start);
       throw;
     }
     bool complete =
         !remaining || *remaining > 0 || readers[i]->total_bytes() == readers[i]->bytes_read();
     store->UpdateFileLoad(load_id, at.rows + out.rows_read, complete ? "complete" : "interrupted");
-    out.seconds = Since(t0);
+    out.seconds = SecondsSince(t0);
     out.bytes = readers[i]->bytes_read();
     progress.Finish();
     if (remaining && *remaining == 0) break;
   }
-  summary.seconds = Since(start);
+  summary.seconds = SecondsSince(start);
 }
 
 void RebuildView(const JobConfig& config, const std::optional<std::string>& store_url,

@@ -4,9 +4,6 @@
 #include <unistd.h>
 #include <xxhash.h>
 
-#include <filesystem>
-#include <fstream>
-#include <iostream>
 #include <map>
 #include <memory>
 #include <thread>
@@ -16,45 +13,19 @@
 #include "coordinator/worker_pool.h"
 #include "engine/error.h"
 #include "loader/batch_cutter.h"
+#include "loader/elapsed.h"
 #include "loader/file_registration.h"
 #include "loader/frontier_plan.h"
 #include "loader/reject_writer.h"
 #include "loader/row_reader.h"
+#include "loader/spooled_stdin.h"
+#include "loader/transient_retry.h"
 #include "loader/worker_messages.h"
 
 namespace zload {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double Since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
-
-// A copy of stdin in a temporary file, so that workers can read byte ranges of it; removed
-// when destroyed.
-class SpooledStdin {
- public:
-  explicit SpooledStdin(const std::string& extension) {
-    path_ =
-        (std::filesystem::temp_directory_path() /
-         fmt::format("zload-stdin-{}-{}{}", getpid(), reinterpret_cast<uintptr_t>(this), extension))
-            .string();
-    std::ofstream out(path_, std::ios::binary);
-    out << std::cin.rdbuf();
-    if (!out.flush()) throw Error(ErrorCode::kIo, "cannot copy stdin to a file", {.file = path_});
-  }
-  ~SpooledStdin() {
-    std::error_code ec;
-    std::filesystem::remove(path_, ec);
-  }
-  SpooledStdin(const SpooledStdin&) = delete;
-  SpooledStdin& operator=(const SpooledStdin&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // One source's file being cut and loaded.
 struct SourceState {
@@ -412,7 +383,7 @@ class Coordinator {
     Batch& b = batches_.at(static_cast<size_t>(id));
     // A transient store error (a lost connection, busy past its timeout) is retried under any
     // policy; the policy decides for other errors and for retries used up.
-    const bool transient = error.code() == ErrorCode::kTransient || error.code() == ErrorCode::kIo;
+    const bool transient = IsTransient(error);
     if ((run_.on_error == ErrorPolicy::kAbort && !transient) || b.skipping) return false;
     if (stopping_ && id > stop_at_) return false;
     BatchOrder order = b.order;
@@ -425,7 +396,7 @@ class Coordinator {
     } else {
       return false;
     }
-    if (error.code() == ErrorCode::kTransient || error.code() == ErrorCode::kIo) {
+    if (IsTransient(error)) {
       // A store restarting or a connection lost: give it time before the batch runs again
       // (0.5 s, doubling with each retry).
       std::this_thread::sleep_for(std::chrono::milliseconds(500) *
@@ -605,47 +576,19 @@ class Coordinator {
   // (0.1 s doubling to 3.2 s, about 6 s in all) before it passes through.
   template <typename F>
   auto Retrying(F&& fn) -> decltype(fn(std::declval<JobStore&>())) {
-    auto delay = std::chrono::milliseconds(100);
-    for (int attempt = 0;; ++attempt) {
-      try {
-        return fn(own_ ? *own_ : store_);
-      } catch (const Error& e) {
-        if ((e.code() != ErrorCode::kTransient && e.code() != ErrorCode::kIo) || attempt >= 6) {
-          throw;
-        }
-      }
-      std::this_thread::sleep_for(delay);
-      delay *= 2;
-      try {
-        own_ = OpenJobStore(job_.config().store_url);
-      } catch (const Error&) {
-        // Still unreachable: the next attempt tries again.
-      }
-    }
+    return RetryTransient([&] { return fn(own_ ? *own_ : store_); },
+                          [&] { own_ = OpenJobStore(job_.config().store_url); });
   }
 
   // The next logical time; a PostgreSQL time source whose connection was lost (a server
   // restarting) connects again, with back-off, before the error passes through.
   int64_t NextTime() {
-    auto delay = std::chrono::milliseconds(100);
-    for (int attempt = 0;; ++attempt) {
-      try {
-        return time_->Next();
-      } catch (const Error& e) {
-        const bool pg = job_.config().store_url.rfind("sqlite:", 0) != 0;
-        if (!pg || (e.code() != ErrorCode::kTransient && e.code() != ErrorCode::kIo) ||
-            attempt >= 6) {
-          throw;
-        }
-      }
-      std::this_thread::sleep_for(delay);
-      delay *= 2;
-      try {
-        time_ = std::make_unique<PostgresSequenceTimeSource>(job_.config().store_url, last_time_);
-      } catch (const Error&) {
-        // Still unreachable: the next attempt tries again.
-      }
-    }
+    if (job_.config().store_url.rfind("sqlite:", 0) == 0) return time_->Next();
+    return RetryTransient([&] { return time_->Next(); },
+                          [&] {
+                            time_ = std::make_unique<PostgresSequenceTimeSource>(
+                                job_.config().store_url, last_time_);
+                          });
   }
 
   // Records each file's load as complete or interrupted and ends the summary.
@@ -664,7 +607,7 @@ class Coordinator {
       } catch (const Error&) {
         if (!failure_) throw;
       }
-      summary_.sources[i].seconds = Since(s.started);
+      summary_.sources[i].seconds = SecondsSince(s.started);
     }
     progress_.Finish();
   }

@@ -18,6 +18,7 @@
 #include "loader/input_source.h"
 #include "loader/job.h"
 #include "loader/jsonl_reader.h"
+#include "loader/transient_retry.h"
 #include "loader/worker_messages.h"
 
 namespace zload {
@@ -447,7 +448,7 @@ void ServeBatches(const JobConfig& config, const WorkerOptions& options, std::is
       Send(out, BatchFailed{order->id, e});
       // A lost connection (a server restarting) is not this worker's end: it connects again
       // for the next batch (or the same one, run again), when the store is back.
-      if (e.code() == ErrorCode::kTransient || e.code() == ErrorCode::kIo) {
+      if (IsTransient(e)) {
         try {
           session = Session::Open(config);
         } catch (const Error&) {

@@ -35,6 +35,20 @@ uint64_t ZigZag(int64_t v) {
 }
 int64_t UnZigZag(uint64_t v) { return static_cast<int64_t>(v >> 1) ^ -static_cast<int64_t>(v & 1); }
 
+// Appends `bits` as 8 bytes, big-endian.
+void PutBigEndian(uint64_t bits, std::string& out) {
+  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
+}
+
+// The bits of `d`; with `canonical`, -0.0 as 0.0 and every NaN as the default quiet NaN.
+uint64_t RealBits(double d, bool canonical) {
+  if (canonical && d == 0.0) d = 0.0;
+  if (canonical && std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
+  uint64_t bits;
+  std::memcpy(&bits, &d, sizeof bits);
+  return bits;
+}
+
 void EncodeValue(const Value& v, bool canonical, std::string& out) {
   switch (v.type()) {
     case Type::kNull:
@@ -56,16 +70,10 @@ void EncodeValue(const Value& v, bool canonical, std::string& out) {
       PutVarint(v.as_text().size(), out);
       out.append(v.as_text());
       return;
-    case Type::kReal: {
-      double d = v.as_real();
-      if (canonical && d == 0.0) d = 0.0;
-      if (canonical && std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
-      uint64_t bits;
-      std::memcpy(&bits, &d, sizeof bits);
+    case Type::kReal:
       out.push_back(kReal);
-      for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
+      PutBigEndian(RealBits(v.as_real(), canonical), out);
       return;
-    }
   }
 }
 
@@ -167,11 +175,6 @@ Row DecodeRow(std::string_view bytes) {
 
 namespace {
 
-// Appends `bits` as 8 bytes, big-endian.
-void PutBigEndian(uint64_t bits, std::string& out) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(bits >> shift));
-}
-
 // Appends `v` so that equal values give equal bytes and integers (timestamps, reals) keep their
 // order; see "Key identity" in FORMATS.md.
 void EncodeOrderedValue(const Value& v, std::string& out) {
@@ -197,11 +200,7 @@ void EncodeOrderedValue(const Value& v, std::string& out) {
       out.append(v.as_text());
       return;
     case Type::kReal: {
-      double d = v.as_real();
-      if (d == 0.0) d = 0.0;
-      if (std::isnan(d)) d = std::numeric_limits<double>::quiet_NaN();
-      uint64_t bits;
-      std::memcpy(&bits, &d, sizeof bits);
+      const uint64_t bits = RealBits(v.as_real(), true);
       out.push_back(kReal);
       PutBigEndian((bits & kSign) ? ~bits : bits ^ kSign, out);
       return;

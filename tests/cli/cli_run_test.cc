@@ -43,12 +43,18 @@ void ExpectViewsMatchSelect(const ScratchDir& dir) {
   }
 }
 
+// The stepping example's inputs: products tv = 3 and radio = 5; baskets 1 (4 radios, 1 tv) and
+// 2 (2 tvs).
+void WriteSteppingInputs(const ScratchDir& dir) {
+  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+}
+
 Row Total(int64_t basket, double total) { return {Value::Integer(basket), Value::Real(total)}; }
 
 TEST(CliRunTest, DemoJobGivesTheSteppingTotals) {
   ScratchDir dir;
-  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
-  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  WriteSteppingInputs(dir);
   dir.Write("job.toml", ShopConfig());
   CliResult r = RunZload(dir, "run job.toml --json summary.json");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -77,8 +83,7 @@ TEST(CliRunTest, DemoJobGivesTheSteppingTotals) {
 
 TEST(CliRunTest, SecondRunContinuesWithDeletesAndKeyReplaces) {
   ScratchDir dir;
-  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
-  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  WriteSteppingInputs(dir);
   dir.Write("job.toml", ShopConfig());
   ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
 
@@ -120,8 +125,7 @@ TEST(CliRunTest, LoadingTheSameFileTwiceIsRefusedUnlessReloaded) {
 
 TEST(CliRunTest, ChangedViewIsRefusedThenRebuilt) {
   ScratchDir dir;
-  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
-  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  WriteSteppingInputs(dir);
   dir.Write("job.toml", ShopConfig());
   ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
   auto doubled = [](std::string config) {
@@ -152,8 +156,7 @@ TEST(CliRunTest, ChangedViewIsRefusedThenRebuilt) {
 // key, layout 2) is refused with the way out, and `zload rebuild` makes it current.
 TEST(CliRunTest, StoreOfAnOlderStateLayoutIsRefusedThenRebuilt) {
   ScratchDir dir;
-  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
-  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  WriteSteppingInputs(dir);
   dir.Write("job.toml", ShopConfig());
   ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
   ZSet older = QueryFile(dir / "out/shop.db",
@@ -224,8 +227,7 @@ TEST(CliRunTest, ConfigAndSqlErrorsStopBeforeLoading) {
 
 TEST(CliRunTest, LimitStopsAfterThatManyRowsInAll) {
   ScratchDir dir;
-  dir.Write("products.csv", "name,price\ntv,3\nradio,5\n");
-  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,radio,4,+\n1,tv,1,+\n2,tv,2,+\n");
+  WriteSteppingInputs(dir);
   dir.Write("job.toml", ShopConfig());
   CliResult r = RunZload(dir, "run job.toml -q --limit 3 --batch-rows 1");
   ASSERT_EQ(r.exit_code, 0) << r.err;

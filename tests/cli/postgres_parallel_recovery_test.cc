@@ -34,6 +34,15 @@ std::pair<std::string, std::string> SerialBaseTables(uint64_t seed) {
       QueryFile(dir / "ref.db", "SELECT basket_id, product_name, qty FROM line_items").ToString()};
 }
 
+// The base tables equal the serial run's (`want`) and every view PostgreSQL's own SELECT.
+void ExpectSameAsSerial(PgReader& db, const std::pair<std::string, std::string>& want) {
+  EXPECT_EQ(db.Query("SELECT name, price FROM products").ToString(), want.first);
+  EXPECT_EQ(db.Query("SELECT basket_id, product_name, qty FROM line_items").ToString(),
+            want.second);
+  EXPECT_TRUE(PgViewMatchesSelect(db, "basket_totals", kTotalsSql));
+  EXPECT_TRUE(PgViewMatchesSelect(db, "qty_range", kRangeSql));
+}
+
 class PostgresKillRecoveryTest : public ::testing::TestWithParam<KillCase> {};
 
 TEST_P(PostgresKillRecoveryTest, NoRowLostOrDoubled) {
@@ -59,11 +68,7 @@ TEST_P(PostgresKillRecoveryTest, NoRowLostOrDoubled) {
     ASSERT_EQ(run.exit_code, 0) << "a killed worker's batch was not run again: " << run.err;
   }
   PgReader db(url);
-  EXPECT_EQ(db.Query("SELECT name, price FROM products").ToString(), want.first);
-  EXPECT_EQ(db.Query("SELECT basket_id, product_name, qty FROM line_items").ToString(),
-            want.second);
-  EXPECT_TRUE(PgViewMatchesSelect(db, "basket_totals", kTotalsSql));
-  EXPECT_TRUE(PgViewMatchesSelect(db, "qty_range", kRangeSql));
+  ExpectSameAsSerial(db, want);
   EXPECT_EQ(db.Query("SELECT status FROM zload_files").ToString(),
             ZSet({{{Value::Text("complete")}, 2}}).ToString());
 }
@@ -113,11 +118,7 @@ TEST_P(PostgresRestartTest, ServerRestartedMidJobLosesNothing) {
   ASSERT_TRUE(restarted) << "batch 8 was never reached";
   ASSERT_EQ(run.exit_code, 0) << run.err;
   PgReader db(url);
-  EXPECT_EQ(db.Query("SELECT name, price FROM products").ToString(), want.first);
-  EXPECT_EQ(db.Query("SELECT basket_id, product_name, qty FROM line_items").ToString(),
-            want.second);
-  EXPECT_TRUE(PgViewMatchesSelect(db, "basket_totals", kTotalsSql));
-  EXPECT_TRUE(PgViewMatchesSelect(db, "qty_range", kRangeSql));
+  ExpectSameAsSerial(db, want);
 }
 
 INSTANTIATE_TEST_SUITE_P(OnError, PostgresRestartTest, ::testing::Values("retry", "abort"));
