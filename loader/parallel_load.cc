@@ -39,7 +39,8 @@ struct SourceState {
   bool complete_before = false;  // an earlier run loaded the whole file (resume)
   int64_t batches = 0;           // handed out
   int64_t batches_done = 0;
-  bool cut_all = false;  // the cutter reached the end of the file
+  bool cut_all = false;           // the cutter reached the end of the file
+  bool progress_unsaved = false;  // rows applied since the registry last recorded them
   Clock::time_point started;
 };
 
@@ -225,6 +226,7 @@ class Coordinator {
     while (true) {
       while (!stopping_ && !idle_.empty() && HandOut()) {
       }
+      SaveProgress();
       if (in_flight_ == 0) break;
       if (stopping_ && EarlierBatchesFinished()) break;
       std::optional<WorkerPool::Message> next = pool_->Receive(std::chrono::seconds(1));
@@ -285,6 +287,17 @@ class Coordinator {
       if (!b.finished) return false;
     }
     return true;
+  }
+
+  // Records in the file registry the rows applied so far of each file that has new ones (after
+  // handing out batches, so that workers do not wait for it).
+  void SaveProgress() {
+    for (SourceState& s : sources_) {
+      if (!s.progress_unsaved) continue;
+      s.progress_unsaved = false;
+      const int64_t rows = s.rows_before + summary_.sources[&s - sources_.data()].rows_read;
+      Retrying([&](JobStore& st) { st.UpdateFileLoad(s.load_id, rows, "loading"); });
+    }
   }
 
   // Gives the next batch to an idle worker; false when there is none left.
@@ -502,9 +515,7 @@ class Coordinator {
       ++summary_.batches;
       ++s.batches_done;
       if (b.skipping) RejectSkippedRows(id);
-      Retrying([&](JobStore& st) {
-        st.UpdateFileLoad(s.load_id, s.rows_before + out.rows_read, "loading");
-      });
+      s.progress_unsaved = true;
       progress_.Update(out.rows_read, out.bytes);
       if (options_.fault) options_.fault("after-done", id);
     }

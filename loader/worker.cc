@@ -32,9 +32,11 @@ struct ParsedBatch {
   std::vector<RejectedRow> rejects;
 };
 
-// The rows of `order`'s byte range; `mid_parse` is called once the first record is read.
-ParsedBatch ParseRange(const Job::Source& source, const BatchOrder& order,
-                       const std::function<void()>& mid_parse) {
+// Reads `order`'s byte range in file order: each good row goes to `on_row`, each bad one to
+// `out`'s rejects; `mid_parse` is called once the first record is read.
+void ParseRange(const Job::Source& source, const BatchOrder& order,
+                const std::function<void()>& mid_parse,
+                const std::function<void(InputRow&&)>& on_row, ParsedBatch& out) {
   const SourceConfig& config = *source.config;
   std::unique_ptr<InputSource> input = InputSource::Open(order.file);
   const std::string name = config.file == "-" ? "<stdin>" : config.file;
@@ -58,21 +60,31 @@ ParsedBatch ParseRange(const Job::Source& source, const BatchOrder& order,
     o.header_text = order.header;
     reader = std::make_unique<CsvReader>(std::move(input), source.schema, o);
   }
-  ParsedBatch out;
   InputRow row;
   std::optional<Error> error;
+  bool first = true;
   while (true) {
     error.reset();
     ReadStatus status = reader->Next(row, error);
     if (status == ReadStatus::kEnd) break;
-    if (out.rows.empty() && out.rejects.empty()) mid_parse();
+    if (first) mid_parse();
+    first = false;
     if (status == ReadStatus::kRow) {
-      out.rows.push_back(std::move(row));
+      on_row(std::move(row));
     } else {
       out.rejects.push_back({row, *error});
     }
     row = InputRow{};
   }
+}
+
+// The rows of `order`'s byte range, good and bad.
+ParsedBatch ParseRange(const Job::Source& source, const BatchOrder& order,
+                       const std::function<void()>& mid_parse) {
+  ParsedBatch out;
+  ParseRange(
+      source, order, mid_parse, [&out](InputRow&& row) { out.rows.push_back(std::move(row)); },
+      out);
   return out;
 }
 
@@ -83,8 +95,15 @@ class TimedBatch {
              Job::Source& source, const BatchOrder& order)
       : job_(job), store_(store), plan_(plan), options_(options), source_(source), order_(order) {}
 
+  ~TimedBatch() {
+    if (open_) store_.Rollback();
+  }
+  TimedBatch(const TimedBatch&) = delete;
+  TimedBatch& operator=(const TimedBatch&) = delete;
+
   // Parses, waits for what the delta reads, builds the delta; returns the rejected rows.
   std::vector<RejectedRow> Prepare() {
+    if (CanStream()) return Stream();
     ParsedBatch parsed = ParseRange(source_, order_, [this] { Fault("mid-parse"); });
     Fault("after-parse");
     rows_ = std::move(parsed.rows);
@@ -132,7 +151,9 @@ class TimedBatch {
     }
     BatchDone done{order_.id, 0, 0, 0, std::vector<int64_t>(job_.views().size(), 0), 0};
     const auto start = Clock::now();
-    if (options_.flush_every_set) {
+    if (open_) {
+      FinishStreamed();
+    } else if (options_.flush_every_set) {
       ApplyVertexByVertex(done);
     } else {
       store_.Begin();
@@ -182,6 +203,56 @@ class TimedBatch {
   }
 
  private:
+  // Whether the batch's rows can go into its base table while it is parsed, before its frontier:
+  // inserts only (no op column), no primary key, no view reading them, and a store whose other
+  // writers do not wait on this open transaction. Nothing reads such a table's rows, so the
+  // order in which batches write them does not change it; commits stay in batch order.
+  bool CanStream() const {
+    return store_.ConcurrentWriters() && !source_.read_by_views && source_.key_columns.empty() &&
+           !source_.config->op_column;
+  }
+
+  // Parses the batch straight into its base table in a transaction left open for Apply().
+  std::vector<RejectedRow> Stream() {
+    ParsedBatch parsed;
+    plain_ = true;
+    store_.Begin();
+    open_ = true;
+    std::unique_ptr<BaseRowStream> stream = store_.StreamBaseRows(source_.config->name);
+    ParseRange(
+        source_, order_, [this] { Fault("mid-parse"); },
+        [&](InputRow&& row) {
+          stream->Add(row.row);
+          ++counts_.rows;
+          ++counts_.inserts;
+        },
+        parsed);
+    stream->Finish();
+    Fault("after-parse");
+    return std::move(parsed.rejects);
+  }
+
+  // Ends a batch whose rows Stream() wrote: waits for the frontier, then advances every table
+  // and commits (one commit, flush_every_set or not: the batch has no vertex work to flush).
+  void FinishStreamed() {
+    try {
+      Wait(plan_.all);
+      Fault("before-last-update");
+      store_.SetLastUpdates(plan_.all, order_.time);
+      Fault("after-last-update");
+      JournalDone();
+      Fault("after-journal-write");
+      Fault("before-commit");
+      open_ = false;
+      store_.Commit();
+      Fault("after-commit");
+    } catch (...) {
+      open_ = false;
+      store_.Rollback();
+      throw;
+    }
+  }
+
   void Fault(const std::string& point) {
     if (options_.fault) options_.fault(point, order_.id);
   }
@@ -376,6 +447,7 @@ class TimedBatch {
   std::set<size_t> bad_;
   ZSet delta_;
   bool plain_ = false;
+  bool open_ = false;         // Stream() wrote the rows in a transaction still open
   bool replayed_ = false;     // the source delta came from an earlier run of the batch
   bool kept_source_ = false;  // this run kept the source delta with its first commit
   int vertex_commits_ = 0;    // commits of delay vertices made by this run of the batch

@@ -11,6 +11,7 @@
 #include "engine/state_store.h"
 #include "engine/zset.h"
 #include "stores/base_relation.h"
+#include "stores/base_row_stream.h"
 
 namespace zload {
 
@@ -89,6 +90,14 @@ class JobStore {
 
   // Inserts one copy of each row (a faster ApplyToBaseTable for a delta of inserts only).
   virtual void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) = 0;
+  // Inserts rows into `source`'s table as they are added to the stream returned (no other call
+  // on this store until its Finish()). REQUIRES: a transaction opened by Begin().
+  virtual std::unique_ptr<BaseRowStream> StreamBaseRows(const std::string& source) {
+    return std::make_unique<BufferedBaseRowStream>(*this, source);
+  }
+  // True when other connections can write to the store while this one holds a transaction with
+  // writes open, so that a transaction may wait for another one's commit without blocking it.
+  virtual bool ConcurrentWriters() const { return false; }
 
   // State described by `spec` served by the base tables `relation` reads (the state is that
   // relation's integral), or nullptr when this store keeps such state in a table of its own.

@@ -154,30 +154,29 @@ void AppendCopyField(std::string& line, std::optional<std::string_view> field, b
     line += "\\N";
     return;
   }
-  for (char c : *field) {
-    switch (c) {
-      case '\\':
-        line += "\\\\";
-        break;
+  std::string_view rest = *field;
+  while (!rest.empty()) {
+    const size_t special = rest.find_first_of("\\\n\r\t");
+    line.append(rest.substr(0, special));
+    if (special == std::string_view::npos) break;
+    line += '\\';
+    switch (rest[special]) {
       case '\n':
-        line += "\\n";
+        line += 'n';
         break;
       case '\r':
-        line += "\\r";
+        line += 'r';
         break;
       case '\t':
-        line += "\\t";
+        line += 't';
         break;
       default:
-        line += c;
+        line += '\\';
     }
+    rest.remove_prefix(special + 1);
   }
 }
 
-// tablewriter is the libpqxx 6 class that takes pre-formatted COPY lines; stream_to cannot take
-// rows whose width is known only at run time.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 CopyWriter::CopyWriter(pqxx::transaction_base& tx, const std::string& table,
                        const std::vector<std::string>& columns)
     : writer_(std::make_unique<pqxx::tablewriter>(tx, table, columns.begin(), columns.end())) {}
@@ -185,9 +184,23 @@ CopyWriter::CopyWriter(pqxx::transaction_base& tx, const std::string& table,
 
 CopyWriter::~CopyWriter() = default;
 
-void CopyWriter::WriteLine(const std::string& line) { writer_->write_raw_line(line); }
+void CopyWriter::WriteLine(std::string_view line) {
+  pending_.append(line);
+  pending_ += '\n';
+  if (pending_.size() >= kSendBytes) Send();
+}
 
-void CopyWriter::Finish() { writer_->complete(); }
+void CopyWriter::Send() {
+  if (pending_.empty()) return;
+  pending_.pop_back();  // write_raw_line ends what it sends with a newline of its own
+  writer_->write_raw_line(pending_);
+  pending_.clear();
+}
+
+void CopyWriter::Finish() {
+  Send();
+  writer_->complete();
+}
 
 Database::Database(const std::string& url) : url_(Redact(url)) {
   try {

@@ -76,12 +76,18 @@ class CopyWriter {
   ~CopyWriter();
   CopyWriter(const CopyWriter&) = delete;
   CopyWriter& operator=(const CopyWriter&) = delete;
-  // Sends one line built with AppendCopyField (without its newline).
-  void WriteLine(const std::string& line);
+  // Queues one line built with AppendCopyField (without its newline); lines go to the server
+  // in pieces of about kSendBytes.
+  void WriteLine(std::string_view line);
+  // Sends what is queued and ends the COPY.
   void Finish();
 
  private:
+  static constexpr size_t kSendBytes = 64 * 1024;
+  void Send();
+
   std::unique_ptr<pqxx::tablewriter> writer_;
+  std::string pending_;
 };
 
 // One connection to a PostgreSQL database with at most one open transaction. Every statement

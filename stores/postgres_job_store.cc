@@ -25,7 +25,10 @@ using postgres::TypeOfPg;
 
 constexpr size_t kLookupChunk = 1000;  // keys per look-up statement
 constexpr size_t kWriteChunk = 2000;   // rows per INSERT, UPDATE or DELETE statement
-constexpr size_t kCopyRows = 500;      // from this many new rows on, they go in with COPY
+// Makes the transaction's commit return before its WAL is flushed to disk. The next commit that
+// waits for its flush (every batch's, every file's last) makes this one durable first.
+constexpr const char* kRelaxedCommit = "SET LOCAL synchronous_commit TO off";
+constexpr size_t kCopyRows = 500;  // from this many new rows on, they go in with COPY
 
 // The quoted SQL name of a table or column: names over 63 bytes are shortened, keeping distinct
 // names distinct, rather than refused (view columns are often named by long expressions).
@@ -382,6 +385,59 @@ void PostgresJobStore::InsertBaseRows(const std::string& source, const std::vect
   Insert(t, pointers);
 }
 
+namespace {
+
+// COPY into one table in the open transaction, a line per row added.
+class PostgresBaseRowStream : public BaseRowStream {
+ public:
+  PostgresBaseRowStream(postgres::Database& db, std::string table, const std::string& quoted,
+                        const std::vector<std::string>& columns, const Schema& schema)
+      : db_(db), table_(std::move(table)), schema_(schema) {
+    if (!db_.in_transaction()) {
+      throw Error(ErrorCode::kInternal, "a stream of rows needs an open transaction",
+                  {.table = table_});
+    }
+    db_.Write(
+        [&](pqxx::transaction_base& tx) {
+          copy_ = std::make_unique<postgres::CopyWriter>(tx, quoted, columns);
+        },
+        {.table = table_});
+  }
+
+  void Add(const Row& row) override {
+    if (row.size() != schema_.size()) {
+      throw Error(
+          ErrorCode::kInternal,
+          fmt::format("a row of {} values for a table of {} columns", row.size(), schema_.size()),
+          {.table = table_});
+    }
+    line_.clear();
+    for (size_t c = 0; c < row.size(); ++c) {
+      postgres::AppendCopyValue(line_, row[c], schema_[c].type, c == 0);
+    }
+    db_.Write([&](pqxx::transaction_base&) { copy_->WriteLine(line_); }, {.table = table_});
+  }
+
+  void Finish() override {
+    db_.Write([&](pqxx::transaction_base&) { copy_->Finish(); }, {.table = table_});
+    copy_.reset();
+  }
+
+ private:
+  postgres::Database& db_;
+  std::string table_;
+  const Schema& schema_;
+  std::unique_ptr<postgres::CopyWriter> copy_;
+  std::string line_;
+};
+
+}  // namespace
+
+std::unique_ptr<BaseRowStream> PostgresJobStore::StreamBaseRows(const std::string& source) {
+  const TableInfo& t = Info(source);
+  return std::make_unique<PostgresBaseRowStream>(db_, source, t.q, t.cols, t.schema);
+}
+
 void PostgresJobStore::Insert(const TableInfo& t, const std::vector<const Row*>& rows) {
   if (rows.empty()) return;
   db_.Write(
@@ -392,8 +448,7 @@ void PostgresJobStore::Insert(const TableInfo& t, const std::vector<const Row*>&
           for (const Row* row : rows) {
             line.clear();
             for (size_t c = 0; c < row->size(); ++c) {
-              std::optional<std::string> text = ToText((*row)[c], t.schema[c].type);
-              postgres::AppendCopyField(line, text, c == 0);
+              postgres::AppendCopyValue(line, (*row)[c], t.schema[c].type, c == 0);
             }
             copy.WriteLine(line);
           }
@@ -657,7 +712,9 @@ int64_t PostgresJobStore::StartFileLoad(const FileLoad& load) {
 }
 
 void PostgresJobStore::UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) {
+  const bool relaxed = status == "loading" && !db_.in_transaction();
   db_.Write([&](pqxx::transaction_base& tx) {
+    if (relaxed) tx.exec(kRelaxedCommit);
     tx.exec_prepared(db_.Prepared("UPDATE zload_files SET rows = $2, status = $3, updated_at = "
                                   "clock_timestamp() WHERE id = $1"),
                      id, rows, status);
@@ -697,7 +754,9 @@ void PostgresJobStore::SetLastUpdates(const std::vector<std::string>& tables, in
 }
 
 void PostgresJobStore::PutJournalEntry(const JournalEntry& e) {
+  const bool relaxed = e.status == "taken" && !db_.in_transaction();
   db_.Write([&](pqxx::transaction_base& tx) {
+    if (relaxed) tx.exec(kRelaxedCommit);
     tx.exec_prepared(
         db_.Prepared(
             "INSERT INTO zload_journal (time, load_id, first_record, records, status, "

@@ -25,6 +25,9 @@ namespace zload {
 // postgres::FitIdentifier; a view whose name is over 45 bytes then loses DropView's match of
 // its state tables by prefix. Outside Begin()/Commit() each call commits by itself. TIMESTAMP
 // values outside PostgreSQL's range (4713 BC to 294276 AD) are rejected with Error(kConstraint).
+// Outside a transaction, a journal entry "taken" and a file's progress (status "loading") commit
+// without waiting for their WAL to reach the disk: a server crash may lose them, but only
+// together with every later commit, so the journal never shows a batch done that it lost.
 // Not thread-safe.
 class PostgresJobStore : public JobStore {
  public:
@@ -44,6 +47,10 @@ class PostgresJobStore : public JobStore {
                                      const std::vector<Row>& rows) override;
   void ApplyToBaseTable(const std::string& source, const ZSet& delta) override;
   void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) override;
+  // Rows go to the server with COPY as they are added. Throws Error(kInternal) outside Begin().
+  std::unique_ptr<BaseRowStream> StreamBaseRows(const std::string& source) override;
+  // Sessions of one PostgreSQL database insert into one table at once without waiting.
+  bool ConcurrentWriters() const override { return true; }
 
   void CreateViewTable(const std::string& name, const Schema& schema) override;
   void ApplyToViewTable(const std::string& name, const ZSet& delta) override;

@@ -180,6 +180,26 @@ std::optional<std::string> ToText(const Value& v, Type column) {
   return std::nullopt;
 }
 
+void AppendCopyValue(std::string& line, const Value& v, Type column, bool first) {
+  if (!first) line += '\t';
+  char buf[32];
+  if (v.type() == Type::kInteger && column == Type::kInteger) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_integer());
+    line.append(buf, end);
+    return;
+  }
+  if (v.type() == Type::kReal && column == Type::kReal && std::isfinite(v.as_real())) {
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v.as_real());  // shortest exact text
+    line.append(buf, end);
+    return;
+  }
+  if (v.type() == Type::kText && column != Type::kNull) {
+    AppendCopyField(line, v.as_text(), true);
+    return;
+  }
+  AppendCopyField(line, ToText(v, column), true);
+}
+
 // The Value of a non-NULL field of a column declared `column`.
 Value FromText(std::string_view text, Type column) {
   switch (column) {

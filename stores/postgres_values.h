@@ -21,6 +21,9 @@ const char* PgType(Type t);
 Type TypeOfPg(std::string_view pg);
 // The text of `v` for a column declared `column`; nullopt for NULL.
 std::optional<std::string> ToText(const Value& v, Type column);
+// Appends ToText(v, column) to a COPY text-format line as AppendCopyField does (a tab first
+// unless `first`; \N for NULL; backslash, newline, carriage return and tab escaped).
+void AppendCopyValue(std::string& line, const Value& v, Type column, bool first);
 // The Value of a non-NULL field's text in a column declared `column`. Throws Error(kInternal)
 // when the text is not of that type.
 Value FromText(std::string_view text, Type column);

@@ -222,6 +222,56 @@ TEST_F(PostgresJobStoreTest, EveryTypeRoundTripsThroughInsertAndCopy) {
   EXPECT_EQ(QueryInt("SELECT count(*) FROM small WHERE t = E'tab\\there'"), 1);
 }
 
+TEST_F(PostgresJobStoreTest, StreamedRowsAreStoredAsInsertedOnesAndOnlyOnCommit) {
+  EXPECT_TRUE(store().ConcurrentWriters());
+  store().CreateBaseTable({"inserted", "", {}}, kAllTypes, false);
+  store().CreateBaseTable({"streamed", "", {}}, kAllTypes, false);
+  // Every awkward row, and values of other types than their columns', as SQLite's affinity
+  // converts them.
+  std::vector<Row> rows = AwkwardRows();
+  rows.push_back({Value::Integer(9), Value::Real(3.0), Value::Integer(7), Value::Integer(-12),
+                  Value::Integer(1), Value::Integer(1700000000000000)});
+  rows.push_back({Value::Integer(10), Value::Real(-4.0), Value::Boolean(true), Value::Real(0.25),
+                  Value::Real(0.0), Value::Integer(-86400000000)});
+  std::vector<Row> many;
+  for (int copy = 0; copy < 700; ++copy) many.insert(many.end(), rows.begin(), rows.end());
+  store().InsertBaseRows("inserted", many);
+  // Outside a transaction there is no stream.
+  try {
+    store().StreamBaseRows("streamed");
+    ADD_FAILURE() << "a stream opened outside a transaction";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInternal) << e.what();
+  }
+  // Rolled back, a stream leaves nothing.
+  store().Begin();
+  {
+    std::unique_ptr<BaseRowStream> stream = store().StreamBaseRows("streamed");
+    for (const Row& row : rows) stream->Add(row);
+    stream->Finish();
+  }
+  store().Rollback();
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM streamed"), 0);
+  // Over many pieces of COPY data (7,700 rows), committed: the rows InsertBaseRows stores.
+  store().Begin();
+  std::unique_ptr<BaseRowStream> stream = store().StreamBaseRows("streamed");
+  for (const Row& row : many) stream->Add(row);
+  stream->Finish();
+  store().Commit();
+  ZSet got = store().ReadTable("streamed", false);
+  EXPECT_EQ(got.ToString(), store().ReadTable("inserted", false).ToString());
+  EXPECT_EQ(got.size(), rows.size());
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM streamed WHERE id = 1 AND r::text = '-0'"), 700);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM streamed WHERE t = E'tab\\there'"), 700);
+  // A row of the wrong width is refused.
+  store().Begin();
+  std::unique_ptr<BaseRowStream> bad = store().StreamBaseRows("streamed");
+  EXPECT_THROW(bad->Add({Value::Integer(1)}), Error);
+  bad.reset();
+  store().Rollback();
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM streamed"), 7700);
+}
+
 TEST_F(PostgresJobStoreTest, TimestampsOutsidePostgresRangeAreConstraintErrors) {
   store().CreateBaseTable({"t", "", {}}, Schema({{"at", Type::kTimestamp}}), false);
   try {

@@ -32,6 +32,30 @@ TEST(SqliteJobStoreTest, BaseTableHoldsCopiesAndDeletesExactly) {
   EXPECT_EQ(store.ReadTable("items", false).TotalWeight(), many.TotalWeight() + 1 + 1);
 }
 
+TEST(SqliteJobStoreTest, StreamedRowsAreWrittenAtFinishInTheOpenTransaction) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  EXPECT_FALSE(store.ConcurrentWriters());  // one writer at a time
+  store.CreateBaseTable({"items", "name TEXT NOT NULL, price REAL NOT NULL", {}}, kProducts, false);
+  store.Begin();
+  std::unique_ptr<BaseRowStream> stream = store.StreamBaseRows("items");
+  stream->Add(R("tv", 3));
+  stream->Add(R("tv", 3));
+  stream->Add(R("radio", 5));
+  stream->Finish();
+  store.Rollback();
+  EXPECT_EQ(store.ReadTable("items", false).size(), 0u);
+  store.Begin();
+  stream = store.StreamBaseRows("items");
+  stream->Add(R("tv", 3));
+  stream->Add(R("tv", 3));
+  stream->Add(R("radio", 5));
+  stream->Finish();
+  store.Commit();
+  EXPECT_EQ(store.ReadTable("items", false).ToString(),
+            ZSet({{R("tv", 3), 2}, {R("radio", 5), 1}}).ToString());
+}
+
 TEST(SqliteJobStoreTest, PrimaryKeyLookupAndTypedReadBack) {
   test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
