@@ -35,7 +35,7 @@ void WaitForFrontier(const std::function<std::optional<int64_t>()>& read_last_up
                 {.table = table});
   }
   const auto deadline = clock.now() + wait.timeout;
-  nanoseconds backoff = std::chrono::milliseconds(1);
+  nanoseconds backoff = std::chrono::microseconds(100);
   for (;;) {
     const int64_t seen = read_last_update().value_or(0);
     if (seen >= frontier) return;

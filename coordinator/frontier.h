@@ -10,7 +10,7 @@ namespace zload {
 
 // How long a worker waits for a table to reach a frontier, and how often it looks.
 struct FrontierWait {
-  // The longest sleep between two reads; sleeps start at 1 ms and double up to this.
+  // The longest sleep between two reads; sleeps start at 0.1 ms and double up to this.
   std::chrono::milliseconds max_sleep{100};
   // How long to wait in all before giving up (seconds convert implicitly).
   std::chrono::milliseconds timeout{std::chrono::seconds(30)};

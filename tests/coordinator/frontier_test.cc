@@ -16,6 +16,7 @@
 namespace zload {
 namespace {
 
+using std::chrono::microseconds;
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 
@@ -120,8 +121,8 @@ TEST(FrontierTest, NeverSetTableCountsAsZero) {
   }
 }
 
-// Sleeps go 1, 2, 4, 8 ms, then stay at max_sleep, the last one cut to the time left; there is
-// one read before the first sleep and one after each.
+// Sleeps go 0.1, 0.2, 0.4 ... 6.4 ms, then stay at max_sleep, the last one cut to the time left;
+// there is one read before the first sleep and one after each.
 TEST(FrontierTest, BackOffDoublesUpToMaxSleep) {
   SimulatedClock clock;
   int reads = 0;
@@ -136,11 +137,11 @@ TEST(FrontierTest, BackOffDoublesUpToMaxSleep) {
   } catch (const Error& e) {
     EXPECT_NE(e.message().find("(it is at 1)"), std::string::npos) << e.message();
   }
-  // 1 + 2 + 4 + 8 = 15, then eight sleeps of 10 = 95, then the 5 left.
-  std::vector<nanoseconds> expected = {milliseconds(1), milliseconds(2), milliseconds(4),
-                                       milliseconds(8)};
+  // 0.1 + 0.2 + ... + 6.4 = 12.7, then eight sleeps of 10 = 92.7, then the 7.3 left.
+  std::vector<nanoseconds> expected;
+  for (int i = 0; i < 7; ++i) expected.push_back(microseconds(100 << i));
   for (int i = 0; i < 8; ++i) expected.push_back(milliseconds(10));
-  expected.push_back(milliseconds(5));
+  expected.push_back(microseconds(7300));
   EXPECT_EQ(clock.sleeps, expected);
   EXPECT_EQ(reads, static_cast<int>(clock.sleeps.size()) + 1);
   for (nanoseconds s : clock.sleeps) EXPECT_LE(s, milliseconds(10));
@@ -164,8 +165,8 @@ TEST(FrontierTest, ReturnsOnTheReadThatReaches) {
                   clock.Clock());
   EXPECT_EQ(reads, 6);
   EXPECT_EQ(clock.sleeps,
-            (std::vector<nanoseconds>{milliseconds(1), milliseconds(2), milliseconds(4),
-                                      milliseconds(8), milliseconds(16)}));
+            (std::vector<nanoseconds>{microseconds(100), microseconds(200), microseconds(400),
+                                      microseconds(800), microseconds(1600)}));
 }
 
 TEST(FrontierTest, NegativeSettingsAreRejected) {
