@@ -139,10 +139,13 @@ Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
   }
   sqlite3_busy_timeout(db_, busy_timeout_ms);
   // A 64 MiB page cache keeps state-table pages from spilling at every write; checkpoints every
-  // ~40 MiB of WAL instead of every 4 MiB halve the pages written twice.
+  // ~40 MiB of WAL instead of every 4 MiB halve the pages written twice. Reads of the file's
+  // first 64 MiB go through a memory map instead of a read() and a copy per page: a short run
+  // on a large store reads most of its pages once, cold.
   Exec(
       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; "
-      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;");
+      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000; "
+      "PRAGMA mmap_size=67108864;");
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }
