@@ -272,6 +272,23 @@ void Database::EnsureTable(const std::string& table, const std::vector<std::stri
       {.table = table});
 }
 
+void Database::EnsureIndex(const std::string& index, const std::string& table,
+                           const std::string& ddl) {
+  const std::string& sql = Prepared(
+      "SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+      "c.relnamespace WHERE c.relname = $1 AND n.nspname = current_schema() AND c.relkind = 'i'");
+  if (!Read([&](pqxx::transaction_base& tx) { return tx.exec_prepared(sql, index).empty(); },
+            {.table = table})) {
+    return;
+  }
+  Write(
+      [&](pqxx::transaction_base& tx) {
+        tx.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kDdlLockKey));
+        tx.exec(ddl);
+      },
+      {.table = table});
+}
+
 const std::string& Database::Prepared(const std::string& sql) {
   auto it = prepared_.find(sql);
   if (it != prepared_.end()) return it->second;

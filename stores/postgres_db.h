@@ -131,6 +131,10 @@ class Database {
   // table exists. Creators on other connections are serialized by an advisory lock held to the
   // end of the transaction, so concurrent first opens do not collide.
   void EnsureTable(const std::string& table, const std::vector<std::string>& ddl);
+  // Runs `ddl` (creating index `index`, unquoted, of `table`) through Write unless that index
+  // exists, serialized with EnsureTable's lock. An index that exists takes no lock on its table,
+  // so sessions writing the table do not hold this up.
+  void EnsureIndex(const std::string& index, const std::string& table, const std::string& ddl);
   // The name of the prepared statement for `sql`, preparing it on first use. The same text
   // always gets the same name.
   const std::string& Prepared(const std::string& sql);

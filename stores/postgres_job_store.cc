@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "engine/error.h"
+#include "stores/postgres_base_relation_state.h"
 #include "stores/postgres_values.h"
 #include "stores/row_codec.h"
 
@@ -432,6 +433,30 @@ class PostgresBaseRowStream : public BaseRowStream {
 };
 
 }  // namespace
+
+std::unique_ptr<StateTable> PostgresJobStore::OpenBaseRelationState(const BaseRelation& relation,
+                                                                    const StateTableSpec& spec) {
+  std::vector<std::vector<std::string>> primary_keys;
+  for (const std::string& table : relation.tables) {
+    const TableInfo& t = Info(table);
+    if (t.is_view) throw Error(ErrorCode::kInternal, "not a base table", {.table = table});
+    std::vector<std::string> key;
+    for (size_t c : t.primary_key) key.push_back(t.schema[c].name);
+    primary_keys.push_back(std::move(key));
+  }
+  std::vector<PostgresBaseRelationState::ColumnType> types;
+  for (const BaseRelation::Column& c : relation.columns) {
+    const TableInfo& t = Info(relation.tables.at(c.table));
+    std::optional<size_t> pos = t.schema.IndexOf(c.name);
+    if (!pos) {
+      throw Error(ErrorCode::kInternal, "no column '" + c.name + "' in base table",
+                  {.table = t.name});
+    }
+    types.push_back({t.schema[*pos].type, t.types[*pos]});
+  }
+  return std::make_unique<PostgresBaseRelationState>(db_, relation, std::move(types), primary_keys,
+                                                     spec);
+}
 
 std::unique_ptr<BaseRowStream> PostgresJobStore::StreamBaseRows(const std::string& source) {
   const TableInfo& t = Info(source);

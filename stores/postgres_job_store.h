@@ -37,6 +37,9 @@ class PostgresJobStore : public JobStore {
   ~PostgresJobStore() override;
 
   StateStore& state() override { return state_; }
+  // 3: a join's sides and a MIN/MAX's values are read from the base tables
+  // (PostgresBaseRelationState) instead of kept in state tables of their own.
+  int StateLayoutVersion() const override { return 3; }
   void Begin() override;
   void Commit() override;
   void Rollback() override;
@@ -47,6 +50,8 @@ class PostgresJobStore : public JobStore {
                                      const std::vector<Row>& rows) override;
   void ApplyToBaseTable(const std::string& source, const ZSet& delta) override;
   void InsertBaseRows(const std::string& source, const std::vector<Row>& rows) override;
+  std::unique_ptr<StateTable> OpenBaseRelationState(const BaseRelation& relation,
+                                                    const StateTableSpec& spec) override;
   // Rows go to the server with COPY as they are added. Throws Error(kInternal) outside Begin().
   std::unique_ptr<BaseRowStream> StreamBaseRows(const std::string& source) override;
   // Sessions of one PostgreSQL database insert into one table at once without waiting.
