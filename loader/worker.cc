@@ -164,14 +164,7 @@ class TimedBatch {
           if (source_.read_by_views) RunViews(RunIteration(job_.graph(), Inputs()), done);
           store_.ApplyToBaseTable(source_.config->name, delta_);
         }
-        Fault("before-last-update");
-        store_.SetLastUpdates(plan_.all, order_.time);
-        Fault("after-last-update");
-        JournalDone();
-        Fault("after-journal-write");
-        Fault("before-commit");
-        store_.Commit();
-        Fault("after-commit");
+        CloseAndCommit();
       } catch (...) {
         store_.Rollback();
         throw;
@@ -237,20 +230,26 @@ class TimedBatch {
   void FinishStreamed() {
     try {
       Wait(plan_.all);
-      Fault("before-last-update");
-      store_.SetLastUpdates(plan_.all, order_.time);
-      Fault("after-last-update");
-      JournalDone();
-      Fault("after-journal-write");
-      Fault("before-commit");
+      CloseAndCommit();
       open_ = false;
-      store_.Commit();
-      Fault("after-commit");
     } catch (...) {
       open_ = false;
       store_.Rollback();
       throw;
     }
+  }
+
+  // In the batch's one transaction: advances every table's last_update to the batch's time,
+  // records the batch as done and commits.
+  void CloseAndCommit() {
+    Fault("before-last-update");
+    store_.SetLastUpdates(plan_.all, order_.time);
+    Fault("after-last-update");
+    JournalDone();
+    Fault("after-journal-write");
+    Fault("before-commit");
+    store_.Commit();
+    Fault("after-commit");
   }
 
   void Fault(const std::string& point) {

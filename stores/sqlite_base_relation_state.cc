@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <unordered_map>
-
 #include "engine/error.h"
+#include "stores/base_relation_sql.h"
 #include "stores/statement_chunks.h"
 
 namespace zload {
@@ -17,17 +16,8 @@ constexpr size_t kLookupChunk = 128;
 constexpr size_t kNullSafe = 0;           // statements_ slot: IS-matching of one index
 constexpr size_t kAllColumns = SIZE_MAX;  // statements_ index: every column (Weights)
 
-// Creates an index on `columns` of `table` unless they are its primary key.
-void IndexColumns(sqlite::Database& db, const std::string& table,
-                  const std::vector<std::string>& columns,
-                  const std::vector<std::string>& primary_key) {
-  if (columns.empty() || columns == primary_key) return;
-  std::vector<std::string> quoted;
-  for (const std::string& c : columns) quoted.push_back(QuoteIdentifier(c));
-  db.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
-                      QuoteIdentifier(fmt::format("{}__by__{}", table, fmt::join(columns, "__"))),
-                      QuoteIdentifier(table), fmt::join(quoted, ", ")));
-}
+// Quotes as SQLite does.
+std::string Quote(const std::string& name) { return QuoteIdentifier(name); }
 
 }  // namespace
 
@@ -35,53 +25,25 @@ SqliteBaseRelationState::SqliteBaseRelationState(
     sqlite::Database& db, BaseRelation relation, std::vector<Type> types,
     const std::vector<std::vector<std::string>>& primary_keys, StateTableSpec spec)
     : db_(db), relation_(std::move(relation)), types_(std::move(types)), spec_(std::move(spec)) {
-  if (spec_.arity != relation_.columns.size() || types_.size() != relation_.columns.size() ||
-      primary_keys.size() != relation_.tables.size()) {
-    throw Error(ErrorCode::kInternal,
-                fmt::format("state of width {} served by a relation of width {}", spec_.arity,
-                            relation_.columns.size()),
-                {.table = spec_.name});
-  }
-  // Indexes for the joins (both sides) and for each look-up key's columns, per table.
-  for (const auto& [a, b] : relation_.join_on) {
-    IndexColumns(db_, relation_.tables[a.table], {a.name}, primary_keys[a.table]);
-    IndexColumns(db_, relation_.tables[b.table], {b.name}, primary_keys[b.table]);
-  }
-  for (const std::vector<size_t>& index : spec_.indexes) {
-    std::map<size_t, std::vector<std::string>> by_table;
-    for (size_t c : index) {
-      by_table[relation_.columns[c].table].push_back(relation_.columns[c].name);
-    }
-    for (const auto& [table, columns] : by_table) {
-      IndexColumns(db_, relation_.tables[table], columns, primary_keys[table]);
-    }
+  base_relation_sql::CheckServes(relation_, spec_, types_.size(), primary_keys.size());
+  for (const auto& [table, columns] :
+       base_relation_sql::WantedIndexes(relation_, spec_, primary_keys)) {
+    std::vector<std::string> quoted;
+    for (const std::string& c : columns) quoted.push_back(QuoteIdentifier(c));
+    db_.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+                         QuoteIdentifier(base_relation_sql::IndexName(table, columns)),
+                         QuoteIdentifier(table), fmt::join(quoted, ", ")));
   }
 }
 
 SqliteBaseRelationState::~SqliteBaseRelationState() = default;
 
 std::string SqliteBaseRelationState::ColumnSql(size_t column) const {
-  const BaseRelation::Column& c = relation_.columns[column];
-  return fmt::format("r{}.{}", c.table, QuoteIdentifier(c.name));
+  return base_relation_sql::ColumnSql(relation_, column, Quote);
 }
 
-// SELECT of the relation's columns with `condition` added to the joins and NULL exclusions.
 std::string SqliteBaseRelationState::Select(const std::string& condition) const {
-  std::vector<std::string> cols, from, where;
-  for (size_t c = 0; c < relation_.columns.size(); ++c) cols.push_back(ColumnSql(c));
-  for (size_t t = 0; t < relation_.tables.size(); ++t) {
-    from.push_back(fmt::format("{} AS r{}", QuoteIdentifier(relation_.tables[t]), t));
-  }
-  for (const auto& [a, b] : relation_.join_on) {
-    where.push_back(fmt::format("r{}.{} = r{}.{}", a.table, QuoteIdentifier(a.name), b.table,
-                                QuoteIdentifier(b.name)));
-  }
-  for (const BaseRelation::Column& c : relation_.non_null) {
-    where.push_back(fmt::format("r{}.{} IS NOT NULL", c.table, QuoteIdentifier(c.name)));
-  }
-  if (!condition.empty()) where.push_back(condition);
-  return fmt::format("SELECT {} FROM {}{}{}", fmt::join(cols, ", "), fmt::join(from, ", "),
-                     where.empty() ? "" : " WHERE ", fmt::join(where, " AND "));
+  return base_relation_sql::Select(relation_, Quote, condition);
 }
 
 Row SqliteBaseRelationState::ReadRow(Statement& stmt) const {
@@ -96,35 +58,18 @@ Row SqliteBaseRelationState::ReadRow(Statement& stmt) const {
 void SqliteBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
                                      const LookupVisitor& visit) {
   const std::vector<size_t>& columns = spec_.indexes.at(index);
-  std::unordered_map<Row, std::vector<size_t>, RowHash> positions;
-  for (size_t i = 0; i < keys.size(); ++i) positions[keys[i]].push_back(i);
-  // SQL equality is looser than structural equality (1 = '1' under TEXT affinity, 1 = 1.0):
-  // only rows whose key is one asked for count, and with `only`, only of that key. Copies of a
-  // row are one stored row whose weight is the number of copies.
-  std::unordered_map<const Row*, ZSet> matched;
-  auto visit_matches = [&](Statement& stmt, const Row* only) {
-    while (stmt.Step()) {
-      Row row = ReadRow(stmt);
-      auto it = positions.find(Pick(row, columns));
-      if (it == positions.end() || (only && it->first != *only)) continue;
-      matched[&it->first].Add(std::move(row), 1);
-    }
+  base_relation_sql::LookupMatches matches(keys, columns);
+  // Copies of a row are one stored row each.
+  auto add_results = [&](Statement& stmt, const Row* only) {
+    while (stmt.Step()) matches.Add(ReadRow(stmt), only);
     stmt.Reset();
   };
-  std::vector<const Row*> plain;
-  for (const auto& entry : positions) {
-    bool has_null = false;
-    for (const Value& v : entry.first) has_null |= v.is_null();
-    if (!has_null) {
-      plain.push_back(&entry.first);
-      continue;
-    }
+  for (const Row* key : matches.null_keys()) {
     Statement& stmt = NullSafeStatement(columns, index);
-    for (size_t j = 0; j < entry.first.size(); ++j) {
-      stmt.Bind(static_cast<int>(j + 1), entry.first[j]);
-    }
-    visit_matches(stmt, &entry.first);
+    for (size_t j = 0; j < key->size(); ++j) stmt.Bind(static_cast<int>(j + 1), (*key)[j]);
+    add_results(stmt, key);
   }
+  const std::vector<const Row*>& plain = matches.plain_keys();
   for (size_t start = 0; start < plain.size(); start += kLookupChunk) {
     const size_t n = std::min(kLookupChunk, plain.size() - start);
     const size_t slots = statement_chunks::Slots(n);
@@ -134,13 +79,9 @@ void SqliteBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
       const Row& key = *plain[start + std::min(k, n - 1)];  // pad with the last key
       for (const Value& v : key) stmt.Bind(param++, v);
     }
-    visit_matches(stmt, nullptr);
+    add_results(stmt, nullptr);
   }
-  for (const auto& [key, rows] : matched) {
-    for (size_t pos : positions.at(*key)) {
-      for (const auto& [row, w] : rows) visit(pos, row, w);
-    }
-  }
+  matches.Visit(visit);
 }
 
 std::vector<int64_t> SqliteBaseRelationState::Weights(std::span<const Row> rows) {
@@ -160,14 +101,7 @@ std::vector<int64_t> SqliteBaseRelationState::Weights(std::span<const Row> rows)
 }
 
 void SqliteBaseRelationState::Apply(const ZSet& delta) {
-  for (const auto& entry : delta) {
-    if (entry.first.size() != spec_.arity) {
-      throw Error(ErrorCode::kInternal,
-                  fmt::format("row of width {} applied to state of width {}", entry.first.size(),
-                              spec_.arity),
-                  {.table = spec_.name});
-    }
-  }
+  base_relation_sql::CheckArity(spec_, delta);
 }
 
 void SqliteBaseRelationState::Scan(const ScanVisitor& visit) {
