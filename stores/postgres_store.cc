@@ -36,6 +36,15 @@ pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& name,
   return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
 }
 
+// Throws Error(kSchema) when a state table is opened again with another shape.
+void CheckSameShape(const StateTableSpec& have, const StateTableSpec& spec) {
+  if (have.arity != spec.arity || have.indexes != spec.indexes ||
+      have.one_row_per_key != spec.one_row_per_key) {
+    throw Error(ErrorCode::kSchema, "state table reopened with another shape",
+                {.table = spec.name});
+  }
+}
+
 }  // namespace
 
 // One state table. Statement texts are built once; the Database prepares each on first use.
@@ -313,15 +322,20 @@ std::string PostgresStore::TableNameFor(const StateTableSpec& spec) {
 }
 
 StateTable& PostgresStore::Open(const StateTableSpec& spec) {
-  auto it = tables_.find(spec.name);
-  if (it != tables_.end()) {
-    const StateTableSpec& have = it->second->spec();
-    if (have.arity != spec.arity || have.indexes != spec.indexes) {
-      throw Error(ErrorCode::kSchema, "state table reopened with another shape",
-                  {.table = spec.name});
-    }
+  if (auto it = keyed_tables_.find(spec.name); it != keyed_tables_.end()) {
+    CheckSameShape(it->second->spec(), spec);
     it->second->Ensure();
     return *it->second;
+  }
+  if (auto it = tables_.find(spec.name); it != tables_.end()) {
+    CheckSameShape(it->second->spec(), spec);
+    it->second->Ensure();
+    return *it->second;
+  }
+  if (spec.one_row_per_key) {
+    auto table = std::make_unique<PostgresKeyedTable>(db_, TableNameFor(spec), spec);
+    table->Ensure();
+    return *(keyed_tables_[spec.name] = std::move(table));
   }
   auto table = std::make_unique<Table>(db_, spec);
   table->Ensure();
@@ -331,6 +345,7 @@ StateTable& PostgresStore::Open(const StateTableSpec& spec) {
 void PostgresStore::DropCaches() {
   last_update_known_ = false;
   for (auto& entry : tables_) entry.second->Forget();
+  for (auto& entry : keyed_tables_) entry.second->Forget();
 }
 
 std::optional<int64_t> PostgresStore::LastUpdate(const std::string& table) {

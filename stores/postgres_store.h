@@ -7,6 +7,7 @@
 
 #include "engine/state_store.h"
 #include "stores/postgres_db.h"
+#include "stores/postgres_keyed_table.h"
 
 namespace zload {
 
@@ -18,9 +19,11 @@ namespace zload {
 //                               key (so NULL matches NULL and -0.0 matches 0.0); one SQL index
 //                               per index i
 //   c BIGINT NOT NULL           the weight; rows of weight 0 are deleted
-// plus last_update(table_name TEXT PRIMARY KEY, t BIGINT). Look-ups compare ixd__ columns in SQL
-// and keep only rows whose decoded key equals a key asked for. Every call runs in the
-// Database's open transaction, or else in one of its own; after a rollback call DropCaches().
+// except that a table of one row per key is a PostgresKeyedTable (identity, data, c, keyed by
+// the key's identity); plus last_update(table_name TEXT PRIMARY KEY, t BIGINT). Look-ups compare
+// ixd__ columns in SQL and keep only rows whose decoded key equals a key asked for. Every call
+// runs in the Database's open transaction, or else in one of its own; after a rollback call
+// DropCaches().
 // Each call sends one statement per chunk of keys or rows, never one per row. Not thread-safe.
 class PostgresStore : public StateStore {
  public:
@@ -49,6 +52,7 @@ class PostgresStore : public StateStore {
   postgres::Database& db_;
   bool last_update_known_ = false;
   std::map<std::string, std::unique_ptr<Table>> tables_;
+  std::map<std::string, std::unique_ptr<PostgresKeyedTable>> keyed_tables_;  // one row per key
 };
 
 }  // namespace zload

@@ -47,7 +47,8 @@ SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdenti
         throw Error(ErrorCode::kInternal, "stored identity of the wrong size", {.table = name_});
       }
       std::copy(blob.begin(), blob.end(), id.begin());
-      out.insert_or_assign(id, Stored{DecodeRow(stmt.ColumnBlob(1)), stmt.ColumnInt(2)});
+      out.insert_or_assign(id,
+                           keyed_rows::Stored{DecodeRow(stmt.ColumnBlob(1)), stmt.ColumnInt(2)});
     }
     stmt.Reset();
   }
@@ -56,104 +57,23 @@ SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdenti
 
 void SqliteKeyedTable::Lookup(size_t index, std::span<const Row> keys, const LookupVisitor& visit) {
   if (index != 0) throw Error(ErrorCode::kInternal, "no such index", {.table = name_});
-  std::vector<RowIdentity> ids;
-  ids.reserve(keys.size());
-  for (const Row& key : keys) ids.push_back(KeyIdentityOf(key));
-  looked_up_ = Read(ids);
-  looked_up_absent_.clear();
-  for (size_t pos = 0; pos < keys.size(); ++pos) {
-    auto it = looked_up_.find(ids[pos]);
-    if (it == looked_up_.end()) {
-      looked_up_absent_.insert(ids[pos]);
-      continue;
-    }
-    visit(pos, it->second.row, it->second.weight);
-  }
+  keyed_rows::Lookup(
+      keys, [this](const std::vector<RowIdentity>& ids) { return Read(ids); }, memory_, visit);
 }
 
 std::vector<int64_t> SqliteKeyedTable::Weights(std::span<const Row> rows) {
-  std::vector<RowIdentity> ids;
-  ids.reserve(rows.size());
-  for (const Row& row : rows) ids.push_back(KeyIdentityOf(Pick(row, spec_.indexes[0])));
-  StoredByKey stored = Read(ids);
-  std::vector<int64_t> out;
-  out.reserve(rows.size());
-  for (size_t i = 0; i < rows.size(); ++i) {
-    auto it = stored.find(ids[i]);
-    out.push_back(it != stored.end() && it->second.row == rows[i] ? it->second.weight : 0);
-  }
-  return out;
+  return keyed_rows::Weights(rows, spec_.indexes[0],
+                             [this](const std::vector<RowIdentity>& ids) { return Read(ids); });
 }
 
 void SqliteKeyedTable::Apply(const ZSet& delta) {
-  StoredByKey recent = std::move(looked_up_);
-  std::unordered_set<RowIdentity, IdentityHash> recent_absent = std::move(looked_up_absent_);
-  looked_up_.clear();
-  looked_up_absent_.clear();
-  // The rows of each key: what is stored, then the delta's entries, consolidated.
-  std::unordered_map<RowIdentity, std::vector<Stored>, IdentityHash> by_key;
-  by_key.reserve(delta.size());
-  for (const auto& [row, w] : delta) {
-    if (row.size() != spec_.arity) {
-      throw Error(
-          ErrorCode::kInternal,
-          fmt::format("row of width {} applied to state of width {}", row.size(), spec_.arity),
-          {.table = name_});
-    }
-    by_key[KeyIdentityOf(Pick(row, spec_.indexes[0]))];
-  }
-  // Keys the last Lookup() read need no second read.
-  std::vector<RowIdentity> unread;
-  StoredByKey stored;
-  stored.reserve(by_key.size());
-  for (const auto& entry : by_key) {
-    if (auto it = recent.find(entry.first); it != recent.end()) {
-      stored.emplace(entry.first, std::move(it->second));
-    } else if (!recent_absent.count(entry.first)) {
-      unread.push_back(entry.first);
-    }
-  }
-  stored.merge(Read(unread));
-  for (auto& [id, rows] : by_key) {
-    auto it = stored.find(id);
-    if (it != stored.end()) rows.push_back(it->second);
-  }
-  for (const auto& [row, w] : delta) {
-    std::vector<Stored>& rows = by_key[KeyIdentityOf(Pick(row, spec_.indexes[0]))];
-    auto same =
-        std::find_if(rows.begin(), rows.end(), [&](const Stored& s) { return s.row == row; });
-    if (same == rows.end()) {
-      rows.push_back({row, w});
-    } else {
-      same->weight += w;
-    }
-  }
-
+  const std::vector<RowIdentity> unread = memory_.Unknown(delta, spec_, name_);
+  const StoredByKey stored = memory_.Take(Read(unread));
   // New and changed rows are written with multi-row upserts, removed ones with multi-row
   // deletes.
-  std::vector<std::pair<const RowIdentity*, const Stored*>> writes;
-  std::vector<const RowIdentity*> removes;
-  for (const auto& [id, rows] : by_key) {
-    const Stored* result = nullptr;
-    for (const Stored& s : rows) {
-      if (s.weight == 0) continue;
-      if (result) {
-        throw Error(ErrorCode::kInternal,
-                    fmt::format("two rows with key {} in a table of one row per key: {} and {}",
-                                RowToString(Pick(s.row, spec_.indexes[0])),
-                                RowToString(result->row), RowToString(s.row)),
-                    {.table = name_});
-      }
-      result = &s;
-    }
-    auto before = stored.find(id);
-    if (!result) {
-      if (before != stored.end()) removes.push_back(&id);
-    } else if (before == stored.end() || before->second.weight != result->weight ||
-               before->second.row != result->row) {
-      writes.emplace_back(&id, result);
-    }
-  }
+  const keyed_rows::Changes changes = keyed_rows::Merge(stored, delta, spec_.indexes[0], name_);
+  const auto& writes = changes.writes;
+  const auto& removes = changes.removes;
   std::vector<std::string> encoded(statement_chunks::kLargestWriteChunk);
   for (size_t i = 0; i < writes.size();) {
     const size_t n = statement_chunks::WriteChunk(writes.size() - i);
@@ -162,10 +82,10 @@ void SqliteKeyedTable::Apply(const ZSet& delta) {
     for (size_t k = 0; k < n; ++k) {
       const auto& [id, row] = writes[i + k];
       encoded[k].clear();
-      EncodeRow(row->row, encoded[k]);
-      stmt.BindBlob(param++, id->data(), id->size());
+      EncodeRow(row.row, encoded[k]);
+      stmt.BindBlob(param++, id.data(), id.size());
       stmt.BindBlob(param++, encoded[k].data(), encoded[k].size());
-      stmt.BindInt(param++, row->weight);
+      stmt.BindInt(param++, row.weight);
     }
     stmt.Run();
     i += n;
@@ -174,7 +94,7 @@ void SqliteKeyedTable::Apply(const ZSet& delta) {
     const size_t n = statement_chunks::WriteChunk(removes.size() - i);
     sqlite::Statement& stmt = DeleteStatement(n);
     for (size_t k = 0; k < n; ++k) {
-      stmt.BindBlob(static_cast<int>(k + 1), removes[i + k]->data(), removes[i + k]->size());
+      stmt.BindBlob(static_cast<int>(k + 1), removes[i + k].data(), removes[i + k].size());
     }
     stmt.Run();
     i += n;

@@ -1,14 +1,12 @@
 #pragma once
 
-#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "engine/state_store.h"
+#include "stores/keyed_rows.h"
 #include "stores/row_codec.h"
 #include "stores/sqlite_db.h"
 
@@ -33,25 +31,10 @@ class SqliteKeyedTable : public StateTable {
   void Scan(const ScanVisitor& visit) override;
   size_t Size() override;
   // Forgets the rows remembered from the last Lookup(); call after a rollback.
-  void DropCache() { looked_up_.clear(); }
+  void DropCache() { memory_.Forget(); }
 
  private:
-  // A stored row and its weight.
-  struct Stored {
-    Row row;
-    int64_t weight = 0;
-  };
-  struct IdentityHash {
-    size_t operator()(const RowIdentity& id) const {
-      // Key identities may share their leading bytes: mix all sixteen.
-      uint64_t a, b;
-      std::memcpy(&a, id.data(), sizeof a);
-      std::memcpy(&b, id.data() + sizeof a, sizeof b);
-      uint64_t h = (a ^ (b * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
-      return static_cast<size_t>(h ^ (h >> 31));
-    }
-  };
-  using StoredByKey = std::unordered_map<RowIdentity, Stored, IdentityHash>;
+  using StoredByKey = keyed_rows::StoredByKey;
   // The stored rows of the given key identities, read with one statement per chunk.
   StoredByKey Read(const std::vector<RowIdentity>& ids);
   sqlite::Statement& ReadStatement(size_t slots);
@@ -63,10 +46,7 @@ class SqliteKeyedTable : public StateTable {
   StateTableSpec spec_;
   std::unique_ptr<sqlite::Statement> scan_, count_;
   std::map<size_t, std::unique_ptr<sqlite::Statement>> reads_, upserts_, deletes_;
-  // What the last Lookup() read (found or not), so that the Apply() that follows it in the same
-  // step reads nothing again; Apply() forgets it.
-  StoredByKey looked_up_;
-  std::unordered_set<RowIdentity, IdentityHash> looked_up_absent_;
+  keyed_rows::LookupMemory memory_;  // what the last Lookup() read
 };
 
 }  // namespace zload

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "engine/error.h"
@@ -106,7 +107,7 @@ void SqliteViewWriter::ApplyKeyed(const ZSet& delta) {
     std::vector<const ZSet::Entry*> entries;
   };
   std::unordered_map<Row, KeyChange, RowHash> by_key;
-  std::vector<const Row*> order;  // keys in first-seen order
+  std::vector<const Row*> order;  // the keys
   for (const ZSet::Entry& entry : delta) {
     Row key = Pick(entry.first, key_);
     bool has_null = false;
@@ -119,6 +120,9 @@ void SqliteViewWriter::ApplyKeyed(const ZSet& delta) {
     if (fresh) order.push_back(&it->first);
     it->second.entries.push_back(&entry);
   }
+  // In key order, as the table's index on the key holds them: neighbouring keys share pages.
+  std::sort(order.begin(), order.end(),
+            [](const Row* a, const Row* b) { return CompareRows(*a, *b) < 0; });
   std::vector<const Row*> upserts;  // rows of weight 1 replacing their key's row, if any
   std::vector<const Row*> removed;  // keys whose one row leaves
   for (const Row* key : order) {

@@ -1,0 +1,142 @@
+#include "stores/keyed_rows.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/error.h"
+
+namespace zload::keyed_rows {
+
+RowIdentity KeyOf(const Row& row, const std::vector<size_t>& key) {
+  return KeyIdentityOf(Pick(row, key));
+}
+
+void LookupMemory::Remember(StoredByKey found, KeySet absent) {
+  found_ = std::move(found);
+  absent_ = std::move(absent);
+}
+
+std::vector<RowIdentity> LookupMemory::Unknown(const ZSet& delta, const StateTableSpec& spec,
+                                               const std::string& table) {
+  KeySet keys;
+  keys.reserve(delta.size());
+  for (const auto& [row, w] : delta) {
+    if (row.size() != spec.arity) {
+      throw Error(
+          ErrorCode::kInternal,
+          fmt::format("row of width {} applied to state of width {}", row.size(), spec.arity),
+          {.table = table});
+    }
+    keys.insert(KeyOf(row, spec.indexes[0]));
+  }
+  std::vector<RowIdentity> unknown;
+  kept_.clear();
+  for (const RowIdentity& id : keys) {
+    if (auto it = found_.find(id); it != found_.end()) {
+      kept_.emplace(id, std::move(it->second));
+    } else if (!absent_.count(id)) {
+      unknown.push_back(id);
+    }
+  }
+  found_.clear();
+  absent_.clear();
+  return unknown;
+}
+
+StoredByKey LookupMemory::Take(StoredByKey read) {
+  StoredByKey out = std::move(kept_);
+  kept_.clear();
+  out.merge(read);
+  return out;
+}
+
+void LookupMemory::Forget() {
+  found_.clear();
+  absent_.clear();
+  kept_.clear();
+}
+
+void Lookup(std::span<const Row> keys, const Reader& read, LookupMemory& memory,
+            const StateTable::LookupVisitor& visit) {
+  std::vector<RowIdentity> ids;
+  ids.reserve(keys.size());
+  for (const Row& key : keys) ids.push_back(KeyIdentityOf(key));
+  StoredByKey found = read(ids);
+  KeySet absent;
+  for (size_t pos = 0; pos < keys.size(); ++pos) {
+    auto it = found.find(ids[pos]);
+    if (it == found.end()) {
+      absent.insert(ids[pos]);
+      continue;
+    }
+    visit(pos, it->second.row, it->second.weight);
+  }
+  memory.Remember(std::move(found), std::move(absent));
+}
+
+std::vector<int64_t> Weights(std::span<const Row> rows, const std::vector<size_t>& key,
+                             const Reader& read) {
+  std::vector<RowIdentity> ids;
+  ids.reserve(rows.size());
+  for (const Row& row : rows) ids.push_back(KeyOf(row, key));
+  const StoredByKey stored = read(ids);
+  std::vector<int64_t> out;
+  out.reserve(rows.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    auto it = stored.find(ids[i]);
+    out.push_back(it != stored.end() && it->second.row == rows[i] ? it->second.weight : 0);
+  }
+  return out;
+}
+
+Changes Merge(const StoredByKey& stored, const ZSet& delta, const std::vector<size_t>& key,
+              const std::string& table) {
+  // The rows of each key: what is stored, then the delta's entries, consolidated.
+  std::unordered_map<RowIdentity, std::vector<Stored>, IdentityHash> by_key;
+  by_key.reserve(delta.size());
+  for (const auto& [row, w] : delta) {
+    const RowIdentity id = KeyOf(row, key);
+    auto [at, added] = by_key.try_emplace(id);
+    std::vector<Stored>& rows = at->second;
+    if (added) {
+      if (auto it = stored.find(id); it != stored.end()) rows.push_back(it->second);
+    }
+    auto same =
+        std::find_if(rows.begin(), rows.end(), [&](const Stored& s) { return s.row == row; });
+    if (same == rows.end()) {
+      rows.push_back({row, w});
+    } else {
+      same->weight += w;
+    }
+  }
+  Changes out;
+  for (auto& [id, rows] : by_key) {
+    const Stored* result = nullptr;
+    for (const Stored& s : rows) {
+      if (s.weight == 0) continue;
+      if (result) {
+        throw Error(ErrorCode::kInternal,
+                    fmt::format("two rows with key {} in a table of one row per key: {} and {}",
+                                RowToString(Pick(s.row, key)), RowToString(result->row),
+                                RowToString(s.row)),
+                    {.table = table});
+      }
+      result = &s;
+    }
+    auto before = stored.find(id);
+    if (!result) {
+      if (before != stored.end()) out.removes.push_back(id);
+    } else if (before == stored.end() || before->second.weight != result->weight ||
+               before->second.row != result->row) {
+      out.writes.emplace_back(id, *result);
+    }
+  }
+  // In key order: ordered key identities then write neighbouring keys together.
+  std::sort(out.writes.begin(), out.writes.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(out.removes.begin(), out.removes.end());
+  return out;
+}
+
+}  // namespace zload::keyed_rows
