@@ -307,14 +307,18 @@ class Coordinator {
       if (!s.cutter) {
         if (remaining_ && *remaining_ <= 0) return false;
         ResumePoint at;
-        if (options_.resume) at = FindResumePoint(store_, *s.source->config);
+        // On the coordinator's connection, reconnected when the store restarted mid-run.
+        if (options_.resume) {
+          at = Retrying([&](JobStore& st) { return FindResumePoint(st, *s.source->config); });
+        }
         if (at.complete) {
           s.complete_before = true;
           ++current_;
           continue;
         }
-        s.load_id =
-            at.load_id ? *at.load_id : RegisterFile(store_, *s.source->config, options_.reload);
+        s.load_id = at.load_id ? *at.load_id : Retrying([&](JobStore& st) {
+          return RegisterFile(st, *s.source->config, options_.reload);
+        });
         s.rows_before = at.rows;
         SourceConfig cut_config = *s.source->config;
         cut_config.file = s.file;
