@@ -7,15 +7,13 @@
 // bad row and when a worker or the coordinator is killed mid-batch.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <random>
 #include <string>
-#include <thread>
 #include <tuple>
 
-#include "engine/error.h"
 #include "tests/cli/cli_harness.h"
+#include "tests/cli/postgres_restart.h"
 #include "tests/cli/recovery_harness.h"
 #include "tests/support/pg_cluster.h"
 #include "tests/support/pg_query.h"
@@ -228,31 +226,9 @@ TEST(StreamedRestartTest, ServerRestartedMidStreamLosesNothing) {
   WriteInputs(dir, kSeed);
   dir.Write("events.csv", events);
   dir.Write("job.toml", StreamedConfig(url, ""));
-  CliResult run;
-  std::thread job([&] {
-    run = RunWithEnv(dir, "ZLOAD_TEST_DELAY_BATCH=8:3000", "run job.toml -q --workers 2");
-  });
-  bool restarted = false;
-  for (int poll = 0; poll < 600 && !restarted; ++poll) {
-    int64_t done = 0;
-    try {
-      PgReader db(url);
-      for (const auto& [row, w] :
-           db.Query("SELECT count(*) FROM zload_journal WHERE status = 'done'")) {
-        done = row[0].as_integer();
-      }
-    } catch (const Error&) {
-      // The job has not created its tables yet.
-    }
-    if (done >= 8) {
-      PgCluster::Shared().Restart();
-      restarted = true;
-    } else {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-  }
-  job.join();
-  ASSERT_TRUE(restarted) << "batch 8 was never reached";
+  const RestartedRun r = RunWithServerRestart(dir, url);
+  ASSERT_TRUE(r.restarted) << "batch 8 was never reached";
+  const CliResult& run = r.run;
   ASSERT_EQ(run.exit_code, 0) << run.err;
   ExpectSameStore(url, want);
 }
