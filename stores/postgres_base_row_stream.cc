@@ -18,7 +18,8 @@ PostgresBaseRowStream::PostgresBaseRowStream(postgres::Database& db, std::string
   }
   db_.Write(
       [&](pqxx::transaction_base& tx) {
-        copy_ = std::make_unique<postgres::CopyWriter>(tx, quoted, columns);
+        copy_ = std::make_unique<postgres::BinaryCopyWriter>(
+            dynamic_cast<pqxx::dbtransaction&>(tx), quoted, columns, ErrorContext{.table = table_});
       },
       {.table = table_});
 }
@@ -30,15 +31,24 @@ void PostgresBaseRowStream::Add(const Row& row) {
         fmt::format("a row of {} values for a table of {} columns", row.size(), schema_.size()),
         {.table = table_});
   }
-  line_.clear();
-  for (size_t c = 0; c < row.size(); ++c) {
-    postgres::AppendCopyValue(line_, row[c], schema_[c].type, c == 0);
+  std::string& out = copy_->buffer();
+  const auto fields = static_cast<uint16_t>(row.size());
+  out += static_cast<char>(fields >> 8);
+  out += static_cast<char>(fields & 0xff);
+  const size_t start = out.size() - 2;
+  try {
+    for (size_t c = 0; c < row.size(); ++c) {
+      postgres::AppendCopyBinaryValue(out, row[c], schema_[c].type);
+    }
+  } catch (const Error& e) {
+    out.resize(start);  // the rows before it stay whole
+    throw Error(e.code(), e.message(), {.table = table_});
   }
-  db_.Write([&](pqxx::transaction_base&) { copy_->WriteLine(line_); }, {.table = table_});
+  copy_->RowDone();
 }
 
 void PostgresBaseRowStream::Finish() {
-  db_.Write([&](pqxx::transaction_base&) { copy_->Finish(); }, {.table = table_});
+  copy_->Finish();
   copy_.reset();
 }
 

@@ -6,12 +6,13 @@
 
 #include "engine/schema.h"
 #include "stores/base_row_stream.h"
+#include "stores/postgres_binary_copy.h"
 #include "stores/postgres_db.h"
 
 namespace zload {
 
-// Rows streamed into one base table with COPY in the Database's open transaction, a line per
-// row added (PostgresJobStore::StreamBaseRows).
+// Rows streamed into one base table with a binary COPY in the Database's open transaction, a
+// tuple per row added (PostgresJobStore::StreamBaseRows).
 class PostgresBaseRowStream : public BaseRowStream {
  public:
   // Starts the COPY into `quoted` (the table `table`, quoted) filling `columns` (quoted) typed
@@ -27,8 +28,7 @@ class PostgresBaseRowStream : public BaseRowStream {
   postgres::Database& db_;
   std::string table_;
   const Schema& schema_;
-  std::unique_ptr<postgres::CopyWriter> copy_;
-  std::string line_;
+  std::unique_ptr<postgres::BinaryCopyWriter> copy_;
 };
 
 }  // namespace zload

@@ -33,6 +33,20 @@ std::string Trimmed(const char* what) {
   return s;
 }
 
+// The advisory lock that serializes the creation of tables ("zload" in ASCII).
+constexpr int64_t kDdlLockKey = 0x7a6c6f6164;
+
+constexpr char kHex[] = "0123456789abcdef";
+
+int HexDigit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
 ErrorCode CodeForSqlState(const std::string& state) {
   auto cls = state.substr(0, 2);
   if (cls == "08" || state == "40001" || state == "40P01" || state == "55P03" ||
@@ -47,20 +61,6 @@ ErrorCode CodeForSqlState(const std::string& state) {
   }
   return ErrorCode::kInternal;
 }
-
-// The advisory lock that serializes the creation of tables ("zload" in ASCII).
-constexpr int64_t kDdlLockKey = 0x7a6c6f6164;
-
-constexpr char kHex[] = "0123456789abcdef";
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
 
 void ThrowTranslated(const std::exception& e, const ErrorContext& where) {
   if (auto* z = dynamic_cast<const Error*>(&e)) throw *z;

@@ -29,6 +29,9 @@ inline constexpr size_t kMaxIdentifier = 63;
 // it is.
 [[noreturn]] void ThrowTranslated(const std::exception& e, const ErrorContext& where);
 
+// The ErrorCode ThrowTranslated gives an error of SQLSTATE `state`.
+ErrorCode CodeForSqlState(const std::string& state);
+
 // Quotes an SQL identifier, always: "name" with embedded quotes doubled. Throws Error(kSchema)
 // for a name PostgreSQL cannot hold whole: empty, holding a NUL byte, or over kMaxIdentifier
 // bytes.

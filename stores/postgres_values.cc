@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include "engine/error.h"
@@ -117,7 +120,139 @@ Value Canonical(const Value& v) {
   return v;
 }
 
+// Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch of binary timestamps.
+constexpr int64_t kPgEpochMicros = 946'684'800'000'000;
+
+// Appends `v` in network byte order.
+template <class T>
+void AppendBigEndian(std::string& out, T v) {
+  static_assert(std::is_integral_v<T>);
+  auto u = static_cast<std::make_unsigned_t<T>>(v);
+  char bytes[sizeof(T)];
+  for (size_t i = 0; i < sizeof(T); ++i) {
+    bytes[sizeof(T) - 1 - i] = static_cast<char>(u & 0xff);
+    u >>= 8;
+  }
+  out.append(bytes, sizeof(T));
+}
+
+void AppendField(std::string& out, std::string_view bytes) {
+  AppendBigEndian(out, static_cast<int32_t>(bytes.size()));
+  out.append(bytes);
+}
+
+[[noreturn]] void NotOfType(const std::string& text, Type column) {
+  throw Error(ErrorCode::kConstraint,
+              fmt::format("invalid input for type {}: '{}'", PgType(column), text.substr(0, 100)));
+}
+
+int64_t IntegerOfText(const std::string& text) {
+  int64_t i = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
+  if (ec != std::errc() || p != text.data() + text.size()) NotOfType(text, Type::kInteger);
+  return i;
+}
+
+double RealOfText(const std::string& text) {
+  if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
+  if (text == "Infinity") return std::numeric_limits<double>::infinity();
+  if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
+  double d = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
+  if (ec != std::errc() || p != text.data() + text.size()) NotOfType(text, Type::kReal);
+  return d;
+}
+
+bool BooleanOfText(const std::string& text) {
+  std::string lower = text;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* yes : {"t", "true", "yes", "on", "1"}) {
+    if (lower == yes) return true;
+  }
+  for (const char* no : {"f", "false", "no", "off", "0"}) {
+    if (lower == no) return false;
+  }
+  NotOfType(text, Type::kBoolean);
+}
+
+// PostgreSQL's binary timestamp (microseconds since 2000-01-01) of `micros` since 1970-01-01;
+// the two values it keeps for infinities and anything past them are out of range.
+int64_t PgTimestamp(int64_t micros) {
+  int64_t pg = 0;
+  if (__builtin_sub_overflow(micros, kPgEpochMicros, &pg) ||
+      pg == std::numeric_limits<int64_t>::min() || pg == std::numeric_limits<int64_t>::max()) {
+    throw Error(ErrorCode::kConstraint, fmt::format("timestamp out of range: {} microseconds "
+                                                    "since 1970",
+                                                    micros));
+  }
+  return pg;
+}
+
 }  // namespace
+
+void AppendCopyBinaryValue(std::string& out, const Value& v, Type column) {
+  if (v.is_null()) {
+    AppendBigEndian(out, int32_t{-1});
+    return;
+  }
+  switch (column) {
+    case Type::kInteger: {
+      const int64_t i =
+          v.type() == Type::kInteger ? v.as_integer() : IntegerOfText(*ToText(v, column));
+      AppendBigEndian(out, int32_t{8});
+      AppendBigEndian(out, i);
+      return;
+    }
+    case Type::kReal: {
+      double d = 0;
+      if (v.type() == Type::kReal) {
+        d = v.as_real();
+      } else if (v.type() == Type::kInteger) {
+        d = static_cast<double>(v.as_integer());  // the double nearest, as float8in reads it
+      } else {
+        d = RealOfText(*ToText(v, column));
+      }
+      AppendBigEndian(out, int32_t{8});
+      AppendBigEndian(out, std::bit_cast<uint64_t>(d));
+      return;
+    }
+    case Type::kText:
+      if (v.type() == Type::kText) {
+        AppendField(out, v.as_text());
+      } else {
+        AppendField(out, *ToText(v, column));
+      }
+      return;
+    case Type::kBoolean: {
+      bool b = false;
+      if (v.type() == Type::kBoolean) {
+        b = v.as_boolean();
+      } else {
+        b = BooleanOfText(*ToText(v, column));
+      }
+      AppendBigEndian(out, int32_t{1});
+      out += static_cast<char>(b ? 1 : 0);
+      return;
+    }
+    case Type::kTimestamp: {
+      int64_t micros = 0;
+      if (v.type() == Type::kTimestamp) {
+        micros = v.as_timestamp();
+      } else if (v.type() == Type::kInteger) {
+        micros = v.as_integer();
+      } else {
+        micros = ParseTimestamp(*ToText(v, column));
+      }
+      AppendBigEndian(out, int32_t{8});
+      AppendBigEndian(out, PgTimestamp(micros));
+      return;
+    }
+    case Type::kNull:
+      AppendField(out, EncodeRow(Row{Canonical(v)}));
+      return;
+  }
+}
 
 const char* PgType(Type t) {
   switch (t) {

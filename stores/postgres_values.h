@@ -24,6 +24,11 @@ std::optional<std::string> ToText(const Value& v, Type column);
 // Appends ToText(v, column) to a COPY text-format line as AppendCopyField does (a tab first
 // unless `first`; \N for NULL; backslash, newline, carriage return and tab escaped).
 void AppendCopyValue(std::string& line, const Value& v, Type column, bool first);
+// Appends the COPY binary-format field of `v` for a column declared `column` (its length, -1 for
+// NULL, then PostgreSQL's binary form of the value ToText gives), so that the column holds what
+// AppendCopyValue's text would make it hold. Throws Error(kConstraint) for a value the column's
+// type cannot hold (text that is not a number in a bigint column, a timestamp out of range).
+void AppendCopyBinaryValue(std::string& out, const Value& v, Type column);
 // The Value of a non-NULL field's text in a column declared `column`. Throws Error(kInternal)
 // when the text is not of that type.
 Value FromText(std::string_view text, Type column);

@@ -233,6 +233,11 @@ TEST_F(PostgresJobStoreTest, StreamedRowsAreStoredAsInsertedOnesAndOnlyOnCommit)
                   Value::Integer(1), Value::Integer(1700000000000000)});
   rows.push_back({Value::Integer(10), Value::Real(-4.0), Value::Boolean(true), Value::Real(0.25),
                   Value::Real(0.0), Value::Integer(-86400000000)});
+  // Text in typed columns (the stream sends binary values, inserts send text PostgreSQL reads).
+  rows.push_back({Value::Integer(11), Value::Text("-42"), Value::Text("2.5e-3"), Value::Integer(5),
+                  Value::Text("yes"), Value::Text("2023-11-14 22:13:20.5")});
+  rows.push_back({Value::Integer(12), Value::Text("9223372036854775807"), Value::Text("-Infinity"),
+                  Value::Boolean(false), Value::Text("OFF"), Value::Integer(86400000000)});
   std::vector<Row> many;
   for (int copy = 0; copy < 700; ++copy) many.insert(many.end(), rows.begin(), rows.end());
   store().InsertBaseRows("inserted", many);
@@ -252,7 +257,7 @@ TEST_F(PostgresJobStoreTest, StreamedRowsAreStoredAsInsertedOnesAndOnlyOnCommit)
   }
   store().Rollback();
   EXPECT_EQ(QueryInt("SELECT count(*) FROM streamed"), 0);
-  // Over many pieces of COPY data (7,700 rows), committed: the rows InsertBaseRows stores.
+  // Over many pieces of COPY data (9,100 rows), committed: the rows InsertBaseRows stores.
   store().Begin();
   std::unique_ptr<BaseRowStream> stream = store().StreamBaseRows("streamed");
   for (const Row& row : many) stream->Add(row);
@@ -269,7 +274,7 @@ TEST_F(PostgresJobStoreTest, StreamedRowsAreStoredAsInsertedOnesAndOnlyOnCommit)
   EXPECT_THROW(bad->Add({Value::Integer(1)}), Error);
   bad.reset();
   store().Rollback();
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM streamed"), 7700);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM streamed"), static_cast<int64_t>(many.size()));
 }
 
 TEST_F(PostgresJobStoreTest, TimestampsOutsidePostgresRangeAreConstraintErrors) {
@@ -281,6 +286,43 @@ TEST_F(PostgresJobStoreTest, TimestampsOutsidePostgresRangeAreConstraintErrors) 
     EXPECT_EQ(e.code(), ErrorCode::kConstraint) << e.what();
     EXPECT_EQ(e.context().table, "t");
   }
+}
+
+TEST_F(PostgresJobStoreTest, StreamedValuesTheColumnCannotHoldAreConstraintErrors) {
+  store().CreateBaseTable({"t", "", {}}, kAllTypes, false);
+  const Row good = {Value::Integer(1), Value(), Value(), Value(), Value(), Value()};
+  auto expect_refused = [&](const Row& row, const std::string& why) {
+    store().Begin();
+    try {
+      std::unique_ptr<BaseRowStream> stream = store().StreamBaseRows("t");
+      stream->Add(good);
+      stream->Add(row);
+      stream->Finish();
+      ADD_FAILURE() << why;
+    } catch (const Error& e) {
+      EXPECT_EQ(e.code(), ErrorCode::kConstraint) << why << ": " << e.what();
+      EXPECT_EQ(e.context().table, "t") << why;
+    }
+    store().Rollback();
+  };
+  // Found before sending: no binary form at all.
+  expect_refused({Value::Integer(2), Value(), Value(), Value(), Value(), Value::Time(INT64_MIN)},
+                 "a timestamp whose PostgreSQL form overflows");
+  expect_refused({Value::Integer(2), Value::Text("4x"), Value(), Value(), Value(), Value()},
+                 "text that is not an integer in a bigint column");
+  expect_refused({Value::Integer(2), Value(), Value(), Value(), Value::Text("maybe"), Value()},
+                 "text that is not a boolean in a boolean column");
+  // Found by the server: a timestamp before 4713 BC.
+  expect_refused(
+      {Value::Integer(2), Value(), Value(), Value(), Value(), Value::Time(-220000000000000000)},
+      "a timestamp before PostgreSQL's range");
+  // The connection goes on: a later stream stores its rows.
+  store().Begin();
+  std::unique_ptr<BaseRowStream> stream = store().StreamBaseRows("t");
+  stream->Add(good);
+  stream->Finish();
+  store().Commit();
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM t"), 1);
 }
 
 TEST_F(PostgresJobStoreTest, ViewTableCountsWeightsAndDropsZeroRows) {
