@@ -143,8 +143,9 @@ void ReadWorkerTestHooks(WorkerOptions& options) {
 // Fault injection for tests: ZLOAD_TEST_KILL="<point>@<batch>[,...]" kills this process with
 // SIGKILL when it reaches <point> of batch <batch>. A worker's points: "mid-parse",
 // "after-parse", "before-vertex-commit-<k>" and "after-vertex-commit-<k>" around the k-th
-// delay vertex's commit (from 1), "before-last-update", "after-last-update",
-// "after-journal-write", "before-commit" and "after-commit"; the coordinator's:
+// delay vertex's commit (from 1), "before-last-update", "after-last-update" and
+// "after-journal-write" (both once the batch's last_update and journal entry are written, in
+// one statement on PostgreSQL), "before-commit" and "after-commit"; the coordinator's:
 // "coordinator-after-handout" and "coordinator-after-done" (without workers, once a batch is
 // applied). ZLOAD_TEST_HANG=... makes it hang there instead. With ZLOAD_TEST_KILL_ONCE_DIR,
 // each fault happens once: a marker file records it.

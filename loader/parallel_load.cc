@@ -33,6 +33,8 @@ struct SourceState {
   std::string file;  // what workers read
   std::unique_ptr<SpooledStdin> spool;
   std::unique_ptr<BatchCutter> cutter;
+  // The cutter's next range, cut while workers were busy (nullopt inside: the file's end).
+  std::optional<std::optional<BatchRange>> precut;
   int64_t load_id = 0;
   int64_t records_cut = 0;       // records handed out, or applied by earlier runs (resume)
   int64_t rows_before = 0;       // good rows applied by earlier runs (resume)
@@ -61,6 +63,7 @@ struct Batch {
   bool decided = false;
   bool go = false;
   bool finished = false;
+  bool closed = false;  // done: every table's last_update is at least its time
 };
 
 class Coordinator {
@@ -227,6 +230,7 @@ class Coordinator {
       while (!stopping_ && !idle_.empty() && HandOut()) {
       }
       SaveProgress();
+      Precut();
       if (in_flight_ == 0) break;
       if (stopping_ && EarlierBatchesFinished()) break;
       std::optional<WorkerPool::Message> next = pool_->Receive(std::chrono::seconds(1));
@@ -300,6 +304,21 @@ class Coordinator {
     }
   }
 
+  // Whether the batch before batch `id` of this run is done: its time, batch `id`'s frontier,
+  // is closed in the store.
+  bool FrontierClosed(int64_t id) const {
+    return id > 0 && static_cast<size_t>(id) <= batches_.size() &&
+           batches_[static_cast<size_t>(id - 1)].closed;
+  }
+
+  // Cuts the next batch of the file being handed out while every worker is busy, so that the
+  // next hand-out does not scan for it (not under --limit, which sizes the last batch).
+  void Precut() {
+    if (stopping_ || !idle_.empty() || remaining_ || current_ >= sources_.size()) return;
+    SourceState& s = sources_[current_];
+    if (s.cutter && !s.precut) s.precut = s.cutter->Next();
+  }
+
   // Gives the next batch to an idle worker; false when there is none left.
   bool HandOut() {
     while (current_ < sources_.size()) {
@@ -339,7 +358,10 @@ class Coordinator {
                         s.cutter->total_bytes());
       }
       std::optional<BatchRange> range;
-      if (!remaining_) {
+      if (s.precut) {
+        range = std::move(*s.precut);
+        s.precut.reset();
+      } else if (!remaining_) {
         range = s.cutter->Next();
       } else if (*remaining_ > 0) {
         range = s.cutter->Next(std::min(*remaining_, run_.batch_rows));
@@ -362,6 +384,7 @@ class Coordinator {
       order.first_line = range->first_line;
       order.time = NextTime();
       order.frontier = last_time_;
+      order.frontier_closed = FrontierClosed(order.id);
       order.load_id = s.load_id;
       order.first_record = s.records_cut;
       order.records = range->records;
@@ -422,6 +445,7 @@ class Coordinator {
     if (dead) pool_->Restart(worker);
     b.handed_out = Clock::now();
     b.timed_out = false;
+    order.frontier_closed = FrontierClosed(id);
     pool_->Send(worker, EncodeOrder(order));
     if (b.skipping) Decide();
     return true;
@@ -484,7 +508,7 @@ class Coordinator {
       Batch& b = batches_.at(static_cast<size_t>(ready->id));
       if (b.decided) {
         // Run again after a failure: the decision stands, its rejects are already written.
-        pool_->Send(worker, EncodeOrder(BatchDecision{ready->id, b.go}));
+        pool_->Send(worker, EncodeOrder(BatchDecision{ready->id, b.go, FrontierClosed(ready->id)}));
         return;
       }
       b.ready = *ready;
@@ -506,6 +530,7 @@ class Coordinator {
     idle_.push_back(worker);
     SourceState& s = sources_[b.source];
     if (const auto* done = std::get_if<BatchDone>(&report)) {
+      b.closed = true;
       SourceSummary& out = summary_.sources[b.source];
       out.rows_read += done->rows;
       out.inserts += done->inserts;
@@ -560,7 +585,7 @@ class Coordinator {
           }
         }
       }
-      pool_->Send(b.worker, EncodeOrder(BatchDecision{id, b.go}));
+      pool_->Send(b.worker, EncodeOrder(BatchDecision{id, b.go, FrontierClosed(id)}));
     }
   }
 

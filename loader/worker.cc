@@ -26,6 +26,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr uint64_t kMinChunk = 64 * 1024;  // the least a batch's reader reads at a time
+
 // The rows of one batch's byte range, good and bad, in file order.
 struct ParsedBatch {
   std::vector<InputRow> rows;
@@ -40,6 +42,10 @@ void ParseRange(const Job::Source& source, const BatchOrder& order,
   const SourceConfig& config = *source.config;
   std::unique_ptr<InputSource> input = InputSource::Open(order.file);
   const std::string name = config.file == "-" ? "<stdin>" : config.file;
+  // One read covers the range: a batch is much shorter than the reader's usual chunk.
+  const uint64_t span = order.end > order.begin ? order.end - order.begin : 0;
+  const size_t chunk =
+      static_cast<size_t>(std::clamp<uint64_t>(span + 1, kMinChunk, InputWindow::kChunkSize));
   std::unique_ptr<RowReader> reader;
   if (config.format == "jsonl") {
     JsonlReaderOptions o;
@@ -48,6 +54,7 @@ void ParseRange(const Job::Source& source, const BatchOrder& order,
     o.start_offset = order.begin;
     o.first_line = order.first_line;
     o.end_offset = order.end;
+    o.chunk_size = chunk;
     reader = std::make_unique<JsonlReader>(std::move(input), source.schema, o);
   } else {
     CsvReaderOptions o;
@@ -58,6 +65,7 @@ void ParseRange(const Job::Source& source, const BatchOrder& order,
     o.first_line = order.first_line;
     o.end_offset = order.end;
     o.header_text = order.header;
+    o.chunk_size = chunk;
     reader = std::make_unique<CsvReader>(std::move(input), source.schema, o);
   }
   InputRow row;
@@ -93,7 +101,13 @@ class TimedBatch {
  public:
   TimedBatch(Job& job, JobStore& store, const FrontierPlan& plan, const WorkerOptions& options,
              Job::Source& source, const BatchOrder& order)
-      : job_(job), store_(store), plan_(plan), options_(options), source_(source), order_(order) {}
+      : job_(job),
+        store_(store),
+        plan_(plan),
+        options_(options),
+        source_(source),
+        order_(order),
+        frontier_closed_(order.frontier_closed) {}
 
   ~TimedBatch() {
     if (open_) store_.Rollback();
@@ -143,6 +157,9 @@ class TimedBatch {
     }
     return rejects;
   }
+
+  // Told by the coordinator that the batch before this one is done: waits end at once.
+  void FrontierClosed() { frontier_closed_ = true; }
 
   // Applies the prepared batch and advances every table's last_update to its time.
   BatchDone Apply() {
@@ -243,9 +260,8 @@ class TimedBatch {
   // records the batch as done and commits.
   void CloseAndCommit() {
     Fault("before-last-update");
-    store_.SetLastUpdates(plan_.all, order_.time);
+    store_.CloseBatch(plan_.all, DoneEntry());
     Fault("after-last-update");
-    JournalDone();
     Fault("after-journal-write");
     Fault("before-commit");
     store_.Commit();
@@ -259,7 +275,7 @@ class TimedBatch {
   // Returns once every table of `tables` has last_update >= the frontier. One read of
   // last_update serves every table; only a table still behind is polled again.
   void Wait(const std::vector<std::string>& tables) {
-    if (options_.skip_frontier_wait || tables.empty()) return;
+    if (options_.skip_frontier_wait || frontier_closed_ || tables.empty()) return;
     std::map<std::string, int64_t> seen = store_.LastUpdates();
     for (const std::string& table : tables) {
       auto it = seen.find(table);
@@ -280,14 +296,15 @@ class TimedBatch {
     return inputs;
   }
 
-  // Records the batch as done, in the transaction that finishes it.
-  void JournalDone() { Journal("done"); }
-
-  void Journal(const std::string& status) {
-    store_.PutJournalEntry({order_.time, order_.load_id, order_.first_record, order_.records,
-                            status, counts_.rows, "", counts_.inserts, counts_.deletes,
-                            order_.frontier});
+  // The journal entry of the batch with `status` and its counts.
+  JournalEntry Entry(const std::string& status) const {
+    return {order_.time, order_.load_id,  order_.first_record, order_.records, status, counts_.rows,
+            "",          counts_.inserts, counts_.deletes,     order_.frontier};
   }
+  // The entry that records the batch as done, written in the transaction that finishes it.
+  JournalEntry DoneEntry() const { return Entry("done"); }
+
+  void Journal(const std::string& status) { store_.PutJournalEntry(Entry(status)); }
 
   // flush_every_set: the first commit of the batch also keeps its source delta and counts, so
   // that a run of the batch again reads them instead of the base table it has changed since.
@@ -421,9 +438,8 @@ class TimedBatch {
       open = true;
       if (!base_written) WriteBaseTable();
       Fault("before-last-update");
-      store_.SetLastUpdates(rest, t);
+      store_.CloseBatch(rest, DoneEntry());
       Fault("after-last-update");
-      JournalDone();
       Fault("after-journal-write");
       store_.DropBatchDeltas(t);
       Fault("before-commit");
@@ -442,6 +458,7 @@ class TimedBatch {
   const WorkerOptions& options_;
   Job::Source& source_;
   const BatchOrder& order_;
+  bool frontier_closed_;  // the previous batch is done: every table has reached the frontier
   std::vector<InputRow> rows_;
   std::set<size_t> bad_;
   ZSet delta_;
@@ -513,6 +530,7 @@ void ServeBatches(const JobConfig& config, const WorkerOptions& options, std::is
         Send(out, BatchStopped{order->id});
         continue;
       }
+      if (decision->frontier_closed) batch.FrontierClosed();
       Send(out, batch.Apply());
     } catch (const Error& e) {
       if (e.code() == ErrorCode::kWorkerDied) throw;

@@ -87,11 +87,11 @@ std::string EncodeOrder(const CoordinatorOrder& order) {
          {"end", o->end},         {"first_line", o->first_line},
          {"time", o->time},       {"frontier", o->frontier},
          {"load_id", o->load_id}, {"first_record", o->first_record},
-         {"records", o->records}};
+         {"records", o->records}, {"frontier_closed", o->frontier_closed}};
     if (o->skip) j["skip"] = *o->skip;
   } else {
     const auto& d = std::get<BatchDecision>(order);
-    j = {{"type", d.go ? "go" : "stop"}, {"id", d.id}};
+    j = {{"type", d.go ? "go" : "stop"}, {"id", d.id}, {"frontier_closed", d.frontier_closed}};
   }
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -113,11 +113,14 @@ CoordinatorOrder DecodeOrder(const std::string& line) {
       o.load_id = j.at("load_id").get<int64_t>();
       o.first_record = j.at("first_record").get<int64_t>();
       o.records = j.at("records").get<int64_t>();
+      o.frontier_closed = j.at("frontier_closed").get<bool>();
       if (j.contains("skip")) o.skip = j["skip"].get<std::string>();
       return o;
     }
-    if (type == "go" || type == "stop")
-      return BatchDecision{j.at("id").get<int64_t>(), type == "go"};
+    if (type == "go" || type == "stop") {
+      return BatchDecision{j.at("id").get<int64_t>(), type == "go",
+                           j.at("frontier_closed").get<bool>()};
+    }
     throw Error(ErrorCode::kWorkerDied, "unknown order from the coordinator: " + type);
   });
 }

@@ -22,9 +22,12 @@ struct BatchOrder {
   std::string header;  // CSV: the header record's text; empty for JSONL
   uint64_t begin = 0;  // the batch's byte range: whole records in [begin, end)
   uint64_t end = 0;
-  int64_t first_line = 1;    // the physical line where `begin` lies
-  int64_t time = 0;          // input_time: the batch's logical time
-  int64_t frontier = 0;      // the previous batch's time
+  int64_t first_line = 1;  // the physical line where `begin` lies
+  int64_t time = 0;        // input_time: the batch's logical time
+  int64_t frontier = 0;    // the previous batch's time
+  // The previous batch is known to have closed its time (every table's last_update is at least
+  // the frontier): no need to wait for it.
+  bool frontier_closed = false;
   int64_t load_id = 0;       // the file load it belongs to (for the journal)
   int64_t first_record = 0;  // records of the file before this batch
   int64_t records = 0;       // records in the batch
@@ -37,6 +40,7 @@ struct BatchOrder {
 struct BatchDecision {
   int64_t id = 0;
   bool go = false;
+  bool frontier_closed = false;  // as BatchOrder::frontier_closed, known by now
 };
 
 // A row a worker found bad, with why.

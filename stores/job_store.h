@@ -167,6 +167,12 @@ class JobStore {
   virtual std::map<std::string, int64_t> LastUpdates() = 0;
   // Sets the last_update of each of `tables` to `time`, unless it holds a later time already.
   virtual void SetLastUpdates(const std::vector<std::string>& tables, int64_t time) = 0;
+  // SetLastUpdates(tables, entry.time) and PutJournalEntry(entry), in the open transaction: what
+  // a batch writes last before its commit.
+  virtual void CloseBatch(const std::vector<std::string>& tables, const JournalEntry& entry) {
+    SetLastUpdates(tables, entry.time);
+    PutJournalEntry(entry);
+  }
 };
 
 }  // namespace zload

@@ -121,7 +121,8 @@ class Database {
   template <class F>
   auto Write(F&& fn, const ErrorContext& where = {})
       -> std::invoke_result_t<F, pqxx::transaction_base&>;
-  // As Write, but without an open transaction each statement commits by itself: for reads.
+  // As Write, but without an open transaction each statement commits by itself: for reads, and
+  // for writes of one statement.
   template <class F>
   auto Read(F&& fn, const ErrorContext& where = {})
       -> std::invoke_result_t<F, pqxx::transaction_base&>;

@@ -27,9 +27,27 @@ using postgres::TypeOfPg;
 
 constexpr size_t kLookupChunk = 1000;  // keys per look-up statement
 constexpr size_t kWriteChunk = 2000;   // rows per INSERT, UPDATE or DELETE statement
-// Makes the transaction's commit return before its WAL is flushed to disk. The next commit that
-// waits for its flush (every batch's, every file's last) makes this one durable first.
-constexpr const char* kRelaxedCommit = "SET LOCAL synchronous_commit TO off";
+// A CTE that makes its statement's commit (one statement outside a transaction) return before
+// its WAL is flushed to disk. The next commit that waits for its flush (every batch's, every
+// file's last) makes this one durable first.
+constexpr const char* kRelaxedCommit =
+    "relaxed AS (SELECT pg_catalog.set_config('synchronous_commit', 'off', true))";
+// A journal entry from parameters $1 .. $10 (JournalEntry's fields in order), replacing the
+// entry of its time: the INSERT's head (a FROM may follow) and its conflict clause.
+constexpr const char* kJournalInsert =
+    "INSERT INTO zload_journal (time, load_id, first_record, records, status, rows, error, "
+    "inserts, deletes, frontier) SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint, "
+    "$5::text, $6::bigint, $7::text, $8::bigint, $9::bigint, $10::bigint";
+constexpr const char* kJournalUpsert =
+    "ON CONFLICT (time) DO UPDATE SET load_id = excluded.load_id, first_record = "
+    "excluded.first_record, records = excluded.records, status = excluded.status, rows = "
+    "excluded.rows, error = excluded.error, inserts = excluded.inserts, deletes = "
+    "excluded.deletes, frontier = excluded.frontier, updated_at = clock_timestamp()";
+// Moves the last_update of the tables named in the text[] parameter $N to the bigint parameter
+// $T, unless later already (format with N and T).
+constexpr const char* kLastUpdateUpsert =
+    "INSERT INTO last_update (table_name, t) SELECT unnest(${}::text[]), ${}::bigint ON "
+    "CONFLICT (table_name) DO UPDATE SET t = GREATEST(last_update.t, excluded.t)";
 constexpr size_t kCopyRows = 500;  // from this many new rows on, they go in with COPY
 
 // The quoted SQL name of a table or column: names over 63 bytes are shortened, keeping distinct
@@ -690,13 +708,21 @@ int64_t PostgresJobStore::StartFileLoad(const FileLoad& load) {
 }
 
 void PostgresJobStore::UpdateFileLoad(int64_t id, int64_t rows, const std::string& status) {
+  // Progress ("loading") outside a transaction: one statement that commits by itself, relaxed.
   const bool relaxed = status == "loading" && !db_.in_transaction();
-  db_.Write([&](pqxx::transaction_base& tx) {
-    if (relaxed) tx.exec(kRelaxedCommit);
-    tx.exec_prepared(db_.Prepared("UPDATE zload_files SET rows = $2, status = $3, updated_at = "
-                                  "clock_timestamp() WHERE id = $1"),
-                     id, rows, status);
-  });
+  auto update = [&](pqxx::transaction_base& tx) {
+    tx.exec_prepared(
+        db_.Prepared(fmt::format("{}UPDATE zload_files SET rows = $2, status = $3, updated_at = "
+                                 "clock_timestamp() {}WHERE id = $1",
+                                 relaxed ? fmt::format("WITH {} ", kRelaxedCommit) : "",
+                                 relaxed ? "FROM relaxed " : "")),
+        id, rows, status);
+  };
+  if (relaxed) {
+    db_.Read(update);
+  } else {
+    db_.Write(update);
+  }
 }
 
 std::vector<FileLoad> PostgresJobStore::FileLoads() {
@@ -723,31 +749,38 @@ void PostgresJobStore::SetLastUpdates(const std::vector<std::string>& tables, in
   postgres::ArrayLiteral names;
   for (const std::string& table : tables) names.Add(table);
   db_.Write([&](pqxx::transaction_base& tx) {
-    tx.exec_prepared(db_.Prepared("INSERT INTO last_update (table_name, t) "
-                                  "SELECT unnest($1::text[]), $2 "
-                                  "ON CONFLICT (table_name) DO UPDATE SET t = "
-                                  "GREATEST(last_update.t, excluded.t)"),
-                     names.str(), time);
+    tx.exec_prepared(db_.Prepared(fmt::format(kLastUpdateUpsert, 1, 2)), names.str(), time);
   });
 }
 
 void PostgresJobStore::PutJournalEntry(const JournalEntry& e) {
+  // A "taken" entry outside a transaction: one statement that commits by itself, relaxed.
   const bool relaxed = e.status == "taken" && !db_.in_transaction();
-  db_.Write([&](pqxx::transaction_base& tx) {
-    if (relaxed) tx.exec(kRelaxedCommit);
+  auto put = [&](pqxx::transaction_base& tx) {
     tx.exec_prepared(
-        db_.Prepared(
-            "INSERT INTO zload_journal (time, load_id, first_record, records, status, "
-            "rows, error, inserts, deletes, frontier) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
-            "$9, $10) ON "
-            "CONFLICT (time) DO UPDATE "
-            "SET load_id = excluded.load_id, first_record = excluded.first_record, "
-            "records = excluded.records, status = excluded.status, rows = excluded.rows, "
-            "error = excluded.error, inserts = excluded.inserts, deletes = excluded.deletes, "
-            "frontier = excluded.frontier, "
-            "updated_at = clock_timestamp()"),
+        db_.Prepared(relaxed ? fmt::format("WITH {} {} FROM relaxed {}", kRelaxedCommit,
+                                           kJournalInsert, kJournalUpsert)
+                             : fmt::format("{} {}", kJournalInsert, kJournalUpsert)),
         e.time, e.load_id, e.first_record, e.records, e.status, e.rows, e.error, e.inserts,
         e.deletes, e.frontier);
+  };
+  if (relaxed) {
+    db_.Read(put);
+  } else {
+    db_.Write(put);
+  }
+}
+
+void PostgresJobStore::CloseBatch(const std::vector<std::string>& tables, const JournalEntry& e) {
+  postgres::ArrayLiteral names;
+  for (const std::string& table : tables) names.Add(table);
+  db_.Write([&](pqxx::transaction_base& tx) {
+    // A data-modifying WITH runs once, whole, whether or not the INSERT reads it.
+    tx.exec_prepared(db_.Prepared(fmt::format("WITH advanced AS ({}) {} {}",
+                                              fmt::format(kLastUpdateUpsert, 11, 1), kJournalInsert,
+                                              kJournalUpsert)),
+                     e.time, e.load_id, e.first_record, e.records, e.status, e.rows, e.error,
+                     e.inserts, e.deletes, e.frontier, names.str());
   });
 }
 

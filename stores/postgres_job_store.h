@@ -82,6 +82,8 @@ class PostgresJobStore : public JobStore {
   void DropBatchDeltas(int64_t time) override;
   std::map<std::string, int64_t> LastUpdates() override;
   void SetLastUpdates(const std::vector<std::string>& tables, int64_t time) override;
+  // One statement (a round trip fewer than the two calls).
+  void CloseBatch(const std::vector<std::string>& tables, const JournalEntry& entry) override;
 
   postgres::Database& database() { return db_; }
 

@@ -55,6 +55,7 @@ void ExpectSameOrder(const BatchOrder& got, const BatchOrder& want) {
   EXPECT_EQ(got.first_line, want.first_line);
   EXPECT_EQ(got.time, want.time);
   EXPECT_EQ(got.frontier, want.frontier);
+  EXPECT_EQ(got.frontier_closed, want.frontier_closed);
   EXPECT_EQ(got.load_id, want.load_id);
   EXPECT_EQ(got.first_record, want.first_record);
   EXPECT_EQ(got.records, want.records);
@@ -81,6 +82,8 @@ TEST(WorkerMessagesTest, BatchOrderRoundTrips) {
   order.load_id = 6;
   order.first_record = 400;
   order.records = 25;
+  ExpectSameOrder(RoundTrip(order), order);
+  order.frontier_closed = true;
   ExpectSameOrder(RoundTrip(order), order);
 }
 
@@ -120,13 +123,16 @@ TEST(WorkerMessagesTest, BatchOrderToSkipRoundTrips) {
 TEST(WorkerMessagesTest, GoAndStopDecisionsRoundTrip) {
   for (bool go : {true, false}) {
     for (int64_t id : {int64_t{0}, int64_t{5}, std::numeric_limits<int64_t>::max()}) {
-      std::string line = EncodeOrder(BatchDecision{id, go});
-      ExpectOneLine(line);
-      CoordinatorOrder back = DecodeOrder(line);
-      const auto* d = std::get_if<BatchDecision>(&back);
-      ASSERT_NE(d, nullptr) << line;
-      EXPECT_EQ(d->id, id);
-      EXPECT_EQ(d->go, go);
+      for (bool closed : {false, true}) {
+        std::string line = EncodeOrder(BatchDecision{id, go, closed});
+        ExpectOneLine(line);
+        CoordinatorOrder back = DecodeOrder(line);
+        const auto* d = std::get_if<BatchDecision>(&back);
+        ASSERT_NE(d, nullptr) << line;
+        EXPECT_EQ(d->id, id);
+        EXPECT_EQ(d->go, go);
+        EXPECT_EQ(d->frontier_closed, closed);
+      }
     }
   }
 }
@@ -314,7 +320,7 @@ TEST(WorkerMessagesTest, MalformedOrdersAreRefused) {
   for (const std::string& line : bad) ExpectWorkerDied(DecodeOrder, line);
   // Each field of a batch order is required.
   for (const char* field : {"id", "source", "file", "header", "begin", "end", "first_line", "time",
-                            "frontier", "load_id", "first_record", "records"}) {
+                            "frontier", "load_id", "first_record", "records", "frontier_closed"}) {
     std::string line = batch;
     std::string key = std::string("\"") + field + "\":";
     size_t at = line.find(key);
