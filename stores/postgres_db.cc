@@ -4,6 +4,7 @@
 #include <xxhash.h>
 
 #include <pqxx/tablewriter>
+#include <set>
 
 namespace zload::postgres {
 namespace {
@@ -270,6 +271,34 @@ void Database::EnsureTable(const std::string& table, const std::vector<std::stri
         for (const std::string& sql : ddl) tx.exec(sql);
       },
       {.table = table});
+}
+
+void Database::EnsureTables(
+    const std::vector<std::pair<std::string, std::vector<std::string>>>& tables) {
+  ArrayLiteral names;
+  for (const auto& [table, ddl] : tables) names.Add(table);
+  const std::string& sql = Prepared(
+      "SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+      "c.relnamespace WHERE c.relname = ANY($1::text[]) AND n.nspname = current_schema() AND "
+      "c.relkind IN ('r', 'p')");
+  std::set<std::string> existing;
+  for (const auto& row :
+       Read([&](pqxx::transaction_base& tx) { return tx.exec_prepared(sql, names.str()); })) {
+    existing.insert(row[0].as<std::string>());
+  }
+  std::vector<const std::pair<std::string, std::vector<std::string>>*> missing;
+  for (const auto& t : tables) {
+    if (!existing.count(t.first)) missing.push_back(&t);
+  }
+  if (missing.empty()) return;
+  Write(
+      [&](pqxx::transaction_base& tx) {
+        tx.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kDdlLockKey));
+        for (const auto* t : missing) {
+          for (const std::string& ddl : t->second) tx.exec(ddl);
+        }
+      },
+      {.table = missing.front()->first});
 }
 
 void Database::EnsureIndex(const std::string& index, const std::string& table,

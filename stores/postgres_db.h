@@ -135,6 +135,9 @@ class Database {
   // table exists. Creators on other connections are serialized by an advisory lock held to the
   // end of the transaction, so concurrent first opens do not collide.
   void EnsureTable(const std::string& table, const std::vector<std::string>& ddl);
+  // EnsureTable for each (table, ddl) of `tables`: one look-up of which exist, and one
+  // transaction creating the missing ones.
+  void EnsureTables(const std::vector<std::pair<std::string, std::vector<std::string>>>& tables);
   // Runs `ddl` (creating index `index`, unquoted, of `table`) through Write unless that index
   // exists, serialized with EnsureTable's lock. An index that exists takes no lock on its table,
   // so sessions writing the table do not hold this up.
