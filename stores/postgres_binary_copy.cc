@@ -20,12 +20,6 @@ struct RawConnection : pqxx::largeobject {
 constexpr char kHeader[] = "PGCOPY\n\377\r\n\0\0\0\0\0\0\0\0\0";
 constexpr size_t kHeaderBytes = 19;
 
-std::string Trimmed(const char* what) {
-  std::string s(what ? what : "");
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 }  // namespace
 
 BinaryCopyWriter::BinaryCopyWriter(pqxx::dbtransaction& tx, const std::string& table,

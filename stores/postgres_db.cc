@@ -28,12 +28,6 @@ std::string Redact(const std::string& url) {
   return out;
 }
 
-std::string Trimmed(const char* what) {
-  std::string s(what);
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s;
-}
-
 // The advisory lock that serializes the creation of tables ("zload" in ASCII).
 constexpr int64_t kDdlLockKey = 0x7a6c6f6164;
 
@@ -47,6 +41,12 @@ int HexDigit(char c) {
 }
 
 }  // namespace
+
+std::string Trimmed(const char* what) {
+  std::string s(what ? what : "");
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
 
 ErrorCode CodeForSqlState(const std::string& state) {
   auto cls = state.substr(0, 2);

@@ -29,6 +29,9 @@ inline constexpr size_t kMaxIdentifier = 63;
 // it is.
 [[noreturn]] void ThrowTranslated(const std::exception& e, const ErrorContext& where);
 
+// A server or library message without its trailing newline and spaces ("" for null).
+std::string Trimmed(const char* what);
+
 // The ErrorCode ThrowTranslated gives an error of SQLSTATE `state`.
 ErrorCode CodeForSqlState(const std::string& state);
 

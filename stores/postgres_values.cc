@@ -146,21 +146,13 @@ void AppendField(std::string& out, std::string_view bytes) {
               fmt::format("invalid input for type {}: '{}'", PgType(column), text.substr(0, 100)));
 }
 
-int64_t IntegerOfText(const std::string& text) {
-  int64_t i = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
-  if (ec != std::errc() || p != text.data() + text.size()) NotOfType(text, Type::kInteger);
-  return i;
-}
-
-double RealOfText(const std::string& text) {
-  if (text == "NaN") return std::numeric_limits<double>::quiet_NaN();
-  if (text == "Infinity") return std::numeric_limits<double>::infinity();
-  if (text == "-Infinity") return -std::numeric_limits<double>::infinity();
-  double d = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-  if (ec != std::errc() || p != text.data() + text.size()) NotOfType(text, Type::kReal);
-  return d;
+// The number that is the whole of `text`, if it is one (from_chars reads "NaN" and "Infinity").
+template <class T>
+std::optional<T> WholeNumber(std::string_view text) {
+  T out{};
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  return out;
 }
 
 bool BooleanOfText(const std::string& text) {
@@ -189,6 +181,28 @@ int64_t PgTimestamp(int64_t micros) {
   return pg;
 }
 
+// `v`, neither NULL nor of type `column`, as a Value of type `column`: what PostgreSQL reads
+// from ToText(v, column).
+Value Converted(const Value& v, Type column) {
+  const std::string text = *ToText(v, column);
+  switch (column) {
+    case Type::kInteger:
+      if (auto i = WholeNumber<int64_t>(text)) return Value::Integer(*i);
+      break;
+    case Type::kReal:
+      if (auto d = WholeNumber<double>(text)) return Value::Real(*d);
+      break;
+    case Type::kBoolean:
+      return Value::Boolean(BooleanOfText(text));
+    case Type::kTimestamp:
+      return Value::Time(ParseTimestamp(text));
+    case Type::kText:
+    case Type::kNull:
+      return Value::Text(text);
+  }
+  NotOfType(text, column);
+}
+
 }  // namespace
 
 void AppendCopyBinaryValue(std::string& out, const Value& v, Type column) {
@@ -196,58 +210,30 @@ void AppendCopyBinaryValue(std::string& out, const Value& v, Type column) {
     AppendBigEndian(out, int32_t{-1});
     return;
   }
+  if (column != Type::kNull && v.type() != column) {
+    AppendCopyBinaryValue(out, Converted(v, column), column);
+    return;
+  }
   switch (column) {
-    case Type::kInteger: {
-      const int64_t i =
-          v.type() == Type::kInteger ? v.as_integer() : IntegerOfText(*ToText(v, column));
+    case Type::kInteger:
       AppendBigEndian(out, int32_t{8});
-      AppendBigEndian(out, i);
+      AppendBigEndian(out, v.as_integer());
       return;
-    }
-    case Type::kReal: {
-      double d = 0;
-      if (v.type() == Type::kReal) {
-        d = v.as_real();
-      } else if (v.type() == Type::kInteger) {
-        d = static_cast<double>(v.as_integer());  // the double nearest, as float8in reads it
-      } else {
-        d = RealOfText(*ToText(v, column));
-      }
+    case Type::kReal:
       AppendBigEndian(out, int32_t{8});
-      AppendBigEndian(out, std::bit_cast<uint64_t>(d));
+      AppendBigEndian(out, std::bit_cast<uint64_t>(v.as_real()));
       return;
-    }
     case Type::kText:
-      if (v.type() == Type::kText) {
-        AppendField(out, v.as_text());
-      } else {
-        AppendField(out, *ToText(v, column));
-      }
+      AppendField(out, v.as_text());
       return;
-    case Type::kBoolean: {
-      bool b = false;
-      if (v.type() == Type::kBoolean) {
-        b = v.as_boolean();
-      } else {
-        b = BooleanOfText(*ToText(v, column));
-      }
+    case Type::kBoolean:
       AppendBigEndian(out, int32_t{1});
-      out += static_cast<char>(b ? 1 : 0);
+      out += static_cast<char>(v.as_boolean() ? 1 : 0);
       return;
-    }
-    case Type::kTimestamp: {
-      int64_t micros = 0;
-      if (v.type() == Type::kTimestamp) {
-        micros = v.as_timestamp();
-      } else if (v.type() == Type::kInteger) {
-        micros = v.as_integer();
-      } else {
-        micros = ParseTimestamp(*ToText(v, column));
-      }
+    case Type::kTimestamp:
       AppendBigEndian(out, int32_t{8});
-      AppendBigEndian(out, PgTimestamp(micros));
+      AppendBigEndian(out, PgTimestamp(v.as_timestamp()));
       return;
-    }
     case Type::kNull:
       AppendField(out, EncodeRow(Row{Canonical(v)}));
       return;
@@ -338,18 +324,12 @@ void AppendCopyValue(std::string& line, const Value& v, Type column, bool first)
 // The Value of a non-NULL field of a column declared `column`.
 Value FromText(std::string_view text, Type column) {
   switch (column) {
-    case Type::kInteger: {
-      int64_t i = 0;
-      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), i);
-      if (ec != std::errc() || p != text.data() + text.size()) break;
-      return Value::Integer(i);
-    }
-    case Type::kReal: {
-      double d = 0;
-      auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), d);
-      if (ec != std::errc() || p != text.data() + text.size()) break;
-      return Value::Real(d);
-    }
+    case Type::kInteger:
+      if (auto i = WholeNumber<int64_t>(text)) return Value::Integer(*i);
+      break;
+    case Type::kReal:
+      if (auto d = WholeNumber<double>(text)) return Value::Real(*d);
+      break;
     case Type::kBoolean:
       return Value::Boolean(text == "t");
     case Type::kTimestamp:
