@@ -9,6 +9,11 @@
 #include "loader/csv_scanner.h"
 
 namespace zload {
+namespace {
+
+constexpr size_t kHeaderChunk = size_t{64} << 10;  // the first read of a CSV header
+
+}  // namespace
 
 // Steps over records one at a time. position() and line() are where the next record may start
 // (just past the last record stepped over, before any blank lines) and that physical line; at the
@@ -131,7 +136,8 @@ BatchCutter::BatchCutter(const SourceConfig& source, const Schema& schema, int64
   options.delimiter = source.delimiter;
   options.op_column = source.op_column;
   options.file_name = source.file;
-  options.chunk_size = chunk_size;
+  // The header is one record: a small first read (the window grows for a longer one).
+  options.chunk_size = std::min(chunk_size, kHeaderChunk);
   std::unique_ptr<InputSource> header_input = std::move(input_);
   const CsvReader reader(std::move(header_input), schema, options);
   header_text_ = reader.header();

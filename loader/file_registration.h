@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "loader/file_hash.h"
 #include "loader/job_config.h"
 #include "stores/job_store.h"
 
@@ -13,6 +14,9 @@ namespace zload {
 // (Error(kConfig) naming the file) a file whose content this store has loaded completely, or
 // whose earlier load was interrupted, unless `reload`. Stdin is never refused.
 int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload);
+// The same for a file whose fingerprint was read already. REQUIRES: source.file is not stdin.
+int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload,
+                     const FileFingerprint& fingerprint);
 
 // Where a resumed run starts one source's file.
 struct ResumePoint {

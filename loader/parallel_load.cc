@@ -14,6 +14,7 @@
 #include "engine/error.h"
 #include "loader/batch_cutter.h"
 #include "loader/elapsed.h"
+#include "loader/file_hash.h"
 #include "loader/file_registration.h"
 #include "loader/frontier_plan.h"
 #include "loader/reject_writer.h"
@@ -35,6 +36,9 @@ struct SourceState {
   std::unique_ptr<BatchCutter> cutter;
   // The cutter's next range, cut while workers were busy (nullopt inside: the file's end).
   std::optional<std::optional<BatchRange>> precut;
+  // The file's size and content hash, read ahead while the file before it was being loaded.
+  std::optional<FileFingerprint> fingerprint;
+  bool registered = false;  // its load is recorded in the file registry
   int64_t load_id = 0;
   int64_t records_cut = 0;       // records handed out, or applied by earlier runs (resume)
   int64_t rows_before = 0;       // good rows applied by earlier runs (resume)
@@ -317,13 +321,36 @@ class Coordinator {
     if (stopping_ || !idle_.empty() || remaining_ || current_ >= sources_.size()) return;
     SourceState& s = sources_[current_];
     if (s.cutter && !s.precut) s.precut = s.cutter->Next();
+    if (s.precut && !*s.precut && current_ + 1 < sources_.size()) ReadAhead(sources_[current_ + 1]);
+  }
+
+  // Once the file being handed out is cut to its end: fingerprints the next file, checks its
+  // header and cuts its first range, so that the switch to it leaves no worker waiting. Not on
+  // resume (where a file starts is the journal's to say) nor for stdin. A failure here is left for
+  // the switch to meet again and report.
+  void ReadAhead(SourceState& s) {
+    if (s.cutter || options_.resume || s.source->config->file == "-") return;
+    try {
+      if (!s.fingerprint) s.fingerprint = FingerprintFile(s.source->config->file);
+      s.cutter = NewCutter(s);
+      s.precut = s.cutter->Next();
+    } catch (const Error&) {
+      s.cutter.reset();
+      s.precut.reset();
+    }
+  }
+
+  std::unique_ptr<BatchCutter> NewCutter(const SourceState& s) const {
+    SourceConfig cut_config = *s.source->config;
+    cut_config.file = s.file;
+    return std::make_unique<BatchCutter>(cut_config, s.source->schema, run_.batch_rows);
   }
 
   // Gives the next batch to an idle worker; false when there is none left.
   bool HandOut() {
     while (current_ < sources_.size()) {
       SourceState& s = sources_[current_];
-      if (!s.cutter) {
+      if (!s.registered) {
         if (remaining_ && *remaining_ <= 0) return false;
         ResumePoint at;
         // On the coordinator's connection, reconnected when the store restarted mid-run.
@@ -336,12 +363,13 @@ class Coordinator {
           continue;
         }
         s.load_id = at.load_id ? *at.load_id : Retrying([&](JobStore& st) {
-          return RegisterFile(st, *s.source->config, options_.reload);
+          return s.fingerprint
+                     ? RegisterFile(st, *s.source->config, options_.reload, *s.fingerprint)
+                     : RegisterFile(st, *s.source->config, options_.reload);
         });
+        s.registered = true;
         s.rows_before = at.rows;
-        SourceConfig cut_config = *s.source->config;
-        cut_config.file = s.file;
-        s.cutter = std::make_unique<BatchCutter>(cut_config, s.source->schema, run_.batch_rows);
+        if (!s.cutter) s.cutter = NewCutter(s);
         if (at.first_record > 0) {
           std::optional<BatchRange> skipped = s.cutter->Next(at.first_record);
           if (!skipped || skipped->records != at.first_record) {
@@ -635,7 +663,7 @@ class Coordinator {
   void Close() {
     for (size_t i = 0; i < sources_.size(); ++i) {
       SourceState& s = sources_[i];
-      if (!s.cutter) continue;
+      if (!s.registered) continue;
       // A file all of whose batches were applied is complete, even when another file's batch
       // failed (the serial run records it so).
       bool complete = s.cut_all && s.batches_done == s.batches;
