@@ -144,6 +144,8 @@ PostgresJobStore::PostgresJobStore(const std::string& url) : db_(url), state_(db
        {"zload_batch_deltas",
         {"CREATE TABLE IF NOT EXISTS zload_batch_deltas (time BIGINT NOT NULL, name TEXT "
          "NOT NULL, row BYTEA NOT NULL, weight BIGINT NOT NULL)",
+         // A batch's delta is one value of up to megabytes: stored out of line, uncompressed.
+         "ALTER TABLE zload_batch_deltas ALTER COLUMN row SET STORAGE EXTERNAL",
          "CREATE INDEX IF NOT EXISTS zload_batch_deltas__time ON zload_batch_deltas "
          "(time, name)"}}});
 }
@@ -800,20 +802,15 @@ std::vector<JournalEntry> PostgresJobStore::Journal() {
 }
 
 void PostgresJobStore::PutBatchDelta(int64_t time, const std::string& name, const ZSet& delta) {
-  postgres::ArrayLiteral rows, weights;
-  for (const auto& [row, weight] : delta) {
-    rows.AddBytea(EncodeRow(row));
-    weights.Add(std::to_string(weight));
-  }
-  // An empty delta is kept too: one row of weight 0 says the vertex ran.
-  if (delta.empty()) {
-    rows.AddBytea("");
-    weights.Add("0");
-  }
+  // One row of weight 0 holding the whole delta as a Z-set block (an empty one says the vertex
+  // ran and its delta was empty), sent as a binary parameter.
+  std::string block;
+  EncodeZSetBlock(delta, block);
+  const pqxx::binarystring bytes(block);
   db_.Write([&](pqxx::transaction_base& tx) {
     tx.exec_prepared(db_.Prepared("INSERT INTO zload_batch_deltas (time, name, row, weight) "
-                                  "SELECT $1, $2, unnest($3::bytea[]), unnest($4::bigint[])"),
-                     time, name, rows.str(), weights.str());
+                                  "VALUES ($1, $2, $3, 0)"),
+                     time, name, bytes);
   });
 }
 
@@ -826,9 +823,14 @@ std::optional<ZSet> PostgresJobStore::FindBatchDelta(int64_t time, const std::st
   std::optional<ZSet> out;
   for (const auto& row : r) {
     if (!out) out.emplace();
+    // Weight 0: a Z-set block; otherwise one row of the delta (as stores written before blocks
+    // keep them).
     const int64_t weight = row[1].as<int64_t>();
+    const std::string bytes = postgres::FromByteaText({row[0].c_str(), row[0].size()});
     if (weight != 0) {
-      out->Add(DecodeRow(postgres::FromByteaText(row[0].as<std::string>())), weight);
+      out->Add(DecodeRow(bytes), weight);
+    } else {
+      for (auto& [entry, w] : DecodeZSetBlock(bytes)) out->Add(entry, w);
     }
   }
   return out;

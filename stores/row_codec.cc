@@ -125,6 +125,37 @@ std::string EncodeRow(const Row& row) {
   return out;
 }
 
+void EncodeZSetBlock(const ZSet& delta, std::string& out) {
+  if (delta.empty()) return;
+  out.push_back(static_cast<char>(kZSetBlockVersion));
+  std::string row;
+  for (const auto& [r, weight] : delta) {
+    row.clear();
+    EncodeRow(r, row);
+    PutVarint(ZigZag(weight), out);
+    PutVarint(row.size(), out);
+    out.append(row);
+  }
+}
+
+ZSet DecodeZSetBlock(std::string_view bytes) {
+  ZSet out;
+  if (bytes.empty()) return out;
+  Reader r(bytes);
+  const uint8_t version = r.Byte();
+  if (version != kZSetBlockVersion) {
+    Reader::Fail("unknown Z-set block version " + std::to_string(version));
+  }
+  if (r.AtEnd()) Reader::Fail("a Z-set block without entries");
+  while (!r.AtEnd()) {
+    const int64_t weight = UnZigZag(r.Varint());
+    if (weight == 0) Reader::Fail("an entry of weight 0 in a Z-set block");
+    Row row = DecodeRow(r.Take(r.Varint()));
+    out.Add(std::move(row), weight);
+  }
+  return out;
+}
+
 Row DecodeRow(std::string_view bytes) {
   Reader r(bytes);
   uint8_t version = r.Byte();

@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "engine/row.h"
+#include "engine/zset.h"
 
 namespace zload {
 
@@ -20,6 +21,16 @@ void EncodeRow(const Row& row, std::string& out);
 std::string EncodeRow(const Row& row);
 // Decodes one encoded row. Throws Error(kInternal) on a truncated or unknown encoding.
 Row DecodeRow(std::string_view bytes);
+
+// The persisted encoding of a whole Z-set, its entries in one byte string (format in
+// stores/FORMATS.md, "Z-set block", version 1): empty for an empty Z-set.
+inline constexpr uint8_t kZSetBlockVersion = 1;
+
+// Appends the block encoding of `delta` to `out`.
+void EncodeZSetBlock(const ZSet& delta, std::string& out);
+// Decodes one block. Throws Error(kInternal) on a truncated or unknown encoding, or an entry of
+// weight 0.
+ZSet DecodeZSetBlock(std::string_view bytes);
 
 // A 128-bit identity of a row, consistent with Value::operator== (so -0.0 and 0.0, or two NaNs,
 // have one identity): XXH3-128 of the canonical encoding. Big-endian bytes.

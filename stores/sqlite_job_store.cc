@@ -487,28 +487,16 @@ std::vector<JournalEntry> SqliteJobStore::Journal() {
 }
 
 void SqliteJobStore::PutBatchDelta(int64_t time, const std::string& name, const ZSet& delta) {
+  // One row of weight 0 holding the whole delta as a Z-set block (an empty one says the vertex
+  // ran and its delta was empty).
   Statement q(db_.handle(),
-              "INSERT INTO zload_batch_deltas (time, name, row, weight) VALUES (?1, ?2, ?3, ?4)");
-  std::string bytes;
-  for (const auto& [row, weight] : delta) {
-    bytes.clear();
-    EncodeRow(row, bytes);
-    q.Reset();
-    q.BindInt(1, time);
-    q.BindText(2, name);
-    q.BindBlob(3, bytes.data(), bytes.size());
-    q.BindInt(4, weight);
-    q.Run();
-  }
-  // An empty delta is kept too: one row of weight 0 says the vertex ran.
-  if (delta.empty()) {
-    q.Reset();
-    q.BindInt(1, time);
-    q.BindText(2, name);
-    q.BindBlob(3, "", 0);
-    q.BindInt(4, 0);
-    q.Run();
-  }
+              "INSERT INTO zload_batch_deltas (time, name, row, weight) VALUES (?1, ?2, ?3, 0)");
+  std::string block;
+  EncodeZSetBlock(delta, block);
+  q.BindInt(1, time);
+  q.BindText(2, name);
+  q.BindBlob(3, block.data(), block.size());
+  q.Run();
 }
 
 std::optional<ZSet> SqliteJobStore::FindBatchDelta(int64_t time, const std::string& name) {
@@ -519,8 +507,14 @@ std::optional<ZSet> SqliteJobStore::FindBatchDelta(int64_t time, const std::stri
   std::optional<ZSet> out;
   while (q.Step()) {
     if (!out) out.emplace();
+    // Weight 0: a Z-set block; otherwise one row of the delta (as stores written before blocks
+    // keep them).
     const int64_t weight = q.ColumnInt(1);
-    if (weight != 0) out->Add(DecodeRow(q.ColumnBlob(0)), weight);
+    if (weight != 0) {
+      out->Add(DecodeRow(q.ColumnBlob(0)), weight);
+    } else {
+      for (auto& [row, w] : DecodeZSetBlock(q.ColumnBlob(0))) out->Add(row, w);
+    }
   }
   return out;
 }

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "engine/error.h"
+#include "stores/row_codec.h"
 #include "tests/support/pg_cluster.h"
 
 namespace zload {
@@ -477,6 +478,37 @@ TEST_F(PostgresJobStoreTest, HostileNamesCannotInjectSql) {
   EXPECT_NE((*store().TableSchema(long_a))[0].name, (*store().TableSchema(long_a))[1].name);
   EXPECT_THROW(store().CreateBaseTable({std::string("nul\0byte", 8), "", {}}, kProducts, false),
                Error);
+}
+
+TEST_F(PostgresJobStoreTest, BatchDeltasAreOneRowEachAndRowsOfTheEarlierLayoutStillRead) {
+  ZSet big;
+  for (int i = 0; i < 5000; ++i)
+    big.Add(R("p" + std::to_string(i), i / 4.0), i % 5 == 2 ? 7 : i % 5 - 2);
+  store().Begin();
+  store().PutBatchDelta(3, "join", big);
+  store().PutBatchDelta(3, "filter", ZSet());
+  store().Commit();
+  store().PutBatchDelta(4, "join", ZSet{{R("tv", 3), -1}});
+  Reopen();
+  EXPECT_EQ(store().FindBatchDelta(3, "join"), big);
+  ASSERT_TRUE(store().FindBatchDelta(3, "filter").has_value());  // ran, with an empty delta
+  EXPECT_TRUE(store().FindBatchDelta(3, "filter")->empty());
+  EXPECT_FALSE(store().FindBatchDelta(3, "group").has_value());  // never ran
+  EXPECT_EQ(store().FindBatchDelta(4, "join"), (ZSet{{R("tv", 3), -1}}));
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM zload_batch_deltas"), 3);
+  // A delta kept as one row per entry, as earlier versions wrote it, reads as before.
+  store().database().Write([&](pqxx::transaction_base& tx) {
+    tx.exec_params(
+        "INSERT INTO zload_batch_deltas (time, name, row, weight) VALUES (5, 'join', $1, 2), "
+        "(5, 'join', $2, -1), (5, 'map', '', 0)",
+        pqxx::binarystring(EncodeRow(R("tv", 3))), pqxx::binarystring(EncodeRow(R("radio", 5))));
+  });
+  EXPECT_EQ(store().FindBatchDelta(5, "join"), (ZSet{{R("tv", 3), 2}, {R("radio", 5), -1}}));
+  ASSERT_TRUE(store().FindBatchDelta(5, "map").has_value());
+  EXPECT_TRUE(store().FindBatchDelta(5, "map")->empty());
+  store().DropBatchDeltas(3);
+  EXPECT_FALSE(store().FindBatchDelta(3, "join").has_value());
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM zload_batch_deltas"), 4);
 }
 
 }  // namespace

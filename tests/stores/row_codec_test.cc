@@ -158,5 +158,45 @@ TEST(RowCodecTest, CorruptEncodingsAreErrors) {
   EXPECT_THROW(DecodeRow(""), Error);
 }
 
+TEST(RowCodecTest, ZSetBlocksRoundTrip) {
+  std::string empty;
+  EncodeZSetBlock(ZSet(), empty);
+  EXPECT_EQ(empty, "");
+  EXPECT_TRUE(DecodeZSetBlock("").empty());
+  std::mt19937_64 rng(7);
+  for (int n = 0; n < 50; ++n) {
+    ZSet delta;
+    for (int k = static_cast<int>(rng() % 300); k > 0; --k) {
+      Row row{Value::Integer(static_cast<int64_t>(rng() % 1000)),
+              rng() % 4 ? Value::Text(std::string(rng() % 40, 'x')) : Value(),
+              Value::Real(static_cast<double>(rng() % 100) / 8)};
+      const int64_t weight = static_cast<int64_t>(rng() % 7) - 3;
+      if (weight != 0) delta.Add(std::move(row), weight);
+    }
+    delta.Add({Value::Integer(std::numeric_limits<int64_t>::min())},
+              std::numeric_limits<int64_t>::min());
+    std::string block = "prefix";
+    EncodeZSetBlock(delta, block);
+    ASSERT_EQ(block.substr(0, 6), "prefix");  // appended
+    ZSet back = DecodeZSetBlock(std::string_view(block).substr(6));
+    EXPECT_EQ(back, delta) << n;
+  }
+}
+
+TEST(RowCodecTest, CorruptZSetBlocksAreRejected) {
+  std::string block;
+  EncodeZSetBlock(ZSet{{{Value::Text("tv"), Value::Integer(3)}, 2}}, block);
+  EXPECT_EQ(DecodeZSetBlock(block), (ZSet{{{Value::Text("tv"), Value::Integer(3)}, 2}}));
+  for (size_t cut = 1; cut < block.size(); ++cut) {
+    EXPECT_THROW(DecodeZSetBlock(std::string_view(block).substr(0, cut)), Error) << cut;
+  }
+  std::string version = block;
+  version[0] = 2;
+  EXPECT_THROW(DecodeZSetBlock(version), Error);
+  std::string zero = block;
+  zero[1] = 0;  // the first entry's weight
+  EXPECT_THROW(DecodeZSetBlock(zero), Error);
+}
+
 }  // namespace
 }  // namespace zload

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/error.h"
+#include "stores/row_codec.h"
 #include "tests/support/scratch_dir.h"
 
 namespace zload {
@@ -127,6 +128,42 @@ TEST(SqliteJobStoreTest, CatalogAndFileRegistryPersist) {
   EXPECT_EQ(load->rows, 2);
   EXPECT_EQ(load->status, "complete");
   EXPECT_FALSE(store.FindFileLoad("other", "abc").has_value());
+}
+
+TEST(SqliteJobStoreTest, BatchDeltasAreOneRowEachAndRowsOfTheEarlierLayoutStillRead) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  ZSet big;
+  for (int i = 0; i < 5000; ++i)
+    big.Add(R("p" + std::to_string(i), i / 4.0), i % 5 == 2 ? 7 : i % 5 - 2);
+  store.PutBatchDelta(3, "join", big);
+  store.PutBatchDelta(3, "filter", ZSet());
+  store.PutBatchDelta(4, "join", ZSet{{R("tv", 3), -1}});
+  EXPECT_EQ(store.FindBatchDelta(3, "join"), big);
+  ASSERT_TRUE(store.FindBatchDelta(3, "filter").has_value());  // ran, with an empty delta
+  EXPECT_TRUE(store.FindBatchDelta(3, "filter")->empty());
+  EXPECT_FALSE(store.FindBatchDelta(3, "group").has_value());  // never ran
+  EXPECT_EQ(store.FindBatchDelta(4, "join"), (ZSet{{R("tv", 3), -1}}));
+  auto count = [&](const std::string& sql) {
+    sqlite::Statement q(store.database().handle(), sql);
+    q.Step();
+    return q.ColumnInt(0);
+  };
+  EXPECT_EQ(count("SELECT count(*) FROM zload_batch_deltas"), 3);
+  // A delta kept as one row per entry, as earlier versions wrote it, reads as before.
+  sqlite::Statement old(store.database().handle(),
+                        "INSERT INTO zload_batch_deltas (time, name, row, weight) VALUES "
+                        "(5, 'join', ?1, 2), (5, 'join', ?2, -1), (5, 'map', x'', 0)");
+  const std::string tv = EncodeRow(R("tv", 3)), radio = EncodeRow(R("radio", 5));
+  old.BindBlob(1, tv.data(), tv.size());
+  old.BindBlob(2, radio.data(), radio.size());
+  old.Run();
+  EXPECT_EQ(store.FindBatchDelta(5, "join"), (ZSet{{R("tv", 3), 2}, {R("radio", 5), -1}}));
+  ASSERT_TRUE(store.FindBatchDelta(5, "map").has_value());
+  EXPECT_TRUE(store.FindBatchDelta(5, "map")->empty());
+  store.DropBatchDeltas(3);
+  EXPECT_FALSE(store.FindBatchDelta(3, "join").has_value());
+  EXPECT_EQ(count("SELECT count(*) FROM zload_batch_deltas"), 4);
 }
 
 }  // namespace
