@@ -166,5 +166,34 @@ TEST(SqliteJobStoreTest, BatchDeltasAreOneRowEachAndRowsOfTheEarlierLayoutStillR
   EXPECT_EQ(count("SELECT count(*) FROM zload_batch_deltas"), 4);
 }
 
+int64_t Pragma(sqlite::Database& db, const std::string& name) {
+  sqlite::Statement q(db.handle(), "PRAGMA " + name);
+  q.Step();
+  return q.ColumnInt(0);
+}
+
+TEST(SqliteJobStoreTest, NewFilesGetLargePagesAndEarlierFilesKeepTheirs) {
+  test::ScratchDir dir;
+  {
+    SqliteJobStore store(dir / "new.db");
+    EXPECT_EQ(Pragma(store.database(), "page_size"), 16384);
+    EXPECT_EQ(Pragma(store.database(), "wal_autocheckpoint"), 2560);  // ~40 MiB of WAL
+  }
+  // A file of 4 KiB pages, as earlier versions made them.
+  const std::string old = dir / "old.db";
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(old.c_str(), &raw), SQLITE_OK);
+  EXPECT_EQ(
+      sqlite3_exec(raw, "PRAGMA page_size=4096; CREATE TABLE t (x)", nullptr, nullptr, nullptr),
+      SQLITE_OK);
+  sqlite3_close(raw);
+  SqliteJobStore store(old);
+  EXPECT_EQ(Pragma(store.database(), "page_size"), 4096);
+  EXPECT_EQ(Pragma(store.database(), "wal_autocheckpoint"), 10240);
+  store.CreateBaseTable({"items", "name TEXT NOT NULL, price REAL NOT NULL", {}}, kProducts, true);
+  store.ApplyToBaseTable("items", ZSet{{R("tv", 3), 2}});
+  EXPECT_EQ(store.ReadTable("items", false), (ZSet{{R("tv", 3), 2}}));
+}
+
 }  // namespace
 }  // namespace zload
