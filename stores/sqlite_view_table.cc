@@ -181,7 +181,13 @@ Statement& SqliteViewWriter::UpsertStatement(size_t rows) {
   std::vector<std::string> cols, keys, sets;
   for (const Column& c : schema_.columns()) cols.push_back(QuoteIdentifier(c.name));
   for (size_t k : key_) keys.push_back(cols[k]);
-  for (const std::string& c : cols) sets.push_back(fmt::format("{0} = excluded.{0}", c));
+  // The key columns keep their values (the conflict says they are equal): assigning them would
+  // make SQLite rewrite the key's index entry too.
+  for (size_t c = 0; c < cols.size(); ++c) {
+    if (std::find(key_.begin(), key_.end(), c) == key_.end()) {
+      sets.push_back(fmt::format("{0} = excluded.{0}", cols[c]));
+    }
+  }
   sets.push_back("_count_ = excluded._count_");
   std::string values;
   for (size_t r = 0; r < rows; ++r) values += (r ? ", " : "") + Tuple(cols.size() + 1);
