@@ -38,6 +38,7 @@ struct SourceState {
   std::optional<std::optional<BatchRange>> precut;
   // The file's size and content hash, read ahead while the file before it was being loaded.
   std::optional<FileFingerprint> fingerprint;
+  bool read_ahead = false;  // reading ahead was tried (it is tried once)
   bool registered = false;  // its load is recorded in the file registry
   int64_t load_id = 0;
   int64_t records_cut = 0;       // records handed out, or applied by earlier runs (resume)
@@ -329,7 +330,8 @@ class Coordinator {
   // resume (where a file starts is the journal's to say) nor for stdin. A failure here is left for
   // the switch to meet again and report.
   void ReadAhead(SourceState& s) {
-    if (s.cutter || options_.resume || s.source->config->file == "-") return;
+    if (s.read_ahead || s.cutter || options_.resume || s.source->config->file == "-") return;
+    s.read_ahead = true;
     try {
       if (!s.fingerprint) s.fingerprint = FingerprintFile(s.source->config->file);
       s.cutter = NewCutter(s);
