@@ -19,6 +19,41 @@ BaseRelation Shifted(BaseRelation r, size_t offset) {
   return r;
 }
 
+// A state table served by base tables that calls a hook with their names before each read.
+class ServedTable final : public StateTable {
+ public:
+  ServedTable(std::unique_ptr<StateTable> table, std::vector<std::string> base_tables,
+              const BaseBackedStateStore::BeforeRead& before_read)
+      : table_(std::move(table)), base_tables_(std::move(base_tables)), before_read_(before_read) {}
+  const StateTableSpec& spec() const override { return table_->spec(); }
+  void Lookup(size_t index, std::span<const Row> keys, const LookupVisitor& visit) override {
+    BeforeRead();
+    table_->Lookup(index, keys, visit);
+  }
+  std::vector<int64_t> Weights(std::span<const Row> rows) override {
+    BeforeRead();
+    return table_->Weights(rows);
+  }
+  void Apply(const ZSet& delta) override { table_->Apply(delta); }
+  void Scan(const ScanVisitor& visit) override {
+    BeforeRead();
+    table_->Scan(visit);
+  }
+  size_t Size() override {
+    BeforeRead();
+    return table_->Size();
+  }
+
+ private:
+  void BeforeRead() {
+    if (before_read_) before_read_(base_tables_);
+  }
+
+  std::unique_ptr<StateTable> table_;
+  const std::vector<std::string> base_tables_;
+  const BaseBackedStateStore::BeforeRead& before_read_;
+};
+
 }  // namespace
 
 std::optional<BaseRelation> RelationOf(const Graph& graph, VertexId id) {
@@ -110,7 +145,8 @@ StateTable& BaseBackedStateStore::Open(const StateTableSpec& spec) {
     return store_.state().Open(spec);
   }
   Record(spec.name, relation->tables);
-  return *served_.emplace(spec.name, std::move(table)).first->second;
+  auto served = std::make_unique<ServedTable>(std::move(table), relation->tables, before_read_);
+  return *served_.emplace(spec.name, std::move(served)).first->second;
 }
 
 void BaseBackedStateStore::Record(const std::string& name, std::vector<std::string> base_tables) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -40,6 +41,11 @@ class BaseBackedStateStore : public StateStore {
   // Every table opened so far, in the order of the first Open.
   const std::vector<Opened>& opened() const { return opened_; }
 
+  // Called with a served table's base tables before each read of that table.
+  using BeforeRead = std::function<void(const std::vector<std::string>& base_tables)>;
+  // Sets the hook every served table calls before a read (an empty one: none).
+  void SetBeforeRead(BeforeRead hook) { before_read_ = std::move(hook); }
+
  private:
   void Record(const std::string& name, std::vector<std::string> base_tables);
 
@@ -47,6 +53,7 @@ class BaseBackedStateStore : public StateStore {
   JobStore& store_;
   std::map<std::string, std::unique_ptr<StateTable>> served_;
   std::vector<Opened> opened_;
+  BeforeRead before_read_;
 };
 
 }  // namespace zload

@@ -52,6 +52,11 @@ class Job {
   std::vector<View>& views() { return views_; }
   // The state tables the graph opened in the store, in binding order (empty without a store).
   const std::vector<BaseBackedStateStore::Opened>& StateTables() const;
+  // Sets the hook each state table served by base tables calls before a read (without a store:
+  // nothing to call it).
+  void SetBeforeServedRead(BaseBackedStateStore::BeforeRead hook) {
+    if (state_) state_->SetBeforeRead(std::move(hook));
+  }
   // The view named `name`, or nullptr.
   View* FindView(const std::string& name);
 
