@@ -3,7 +3,8 @@
 // and the marker of every vertex with state, each once; each state table belongs to exactly the
 // vertex that owns it; base tables that serve join sides and MIN/MAX values are listed by the
 // vertices reading them, with last_reader the highest such vertex; a job without views has only its
-// base tables.
+// base tables. A read of a served state table names its base tables to the job's hook (where
+// PostgreSQL workers wait for them), and a step reads only the sides it needs.
 #include "loader/frontier_plan.h"
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/iteration.h"
 #include "loader/job.h"
 #include "loader/job_config.h"
 #include "stores/sqlite_db.h"
@@ -317,6 +319,82 @@ TEST(FrontierPlanTest, JobWithoutViewsHasOnlyItsBaseTables) {
   for (const std::string& marker : plan.vertex_marker) EXPECT_TRUE(marker.empty());
   EXPECT_TRUE(plan.last_reader.empty());
   EXPECT_TRUE(StoredStateTables(b.db_path()).empty());
+}
+
+constexpr const char* kJoinAndMaxConfig = R"(
+[store]
+url = "sqlite:out/store.db"
+
+[[source]]
+name = "products"
+file = "products.csv"
+schema = "name TEXT NOT NULL, price REAL NOT NULL"
+
+[[source]]
+name = "line_items"
+file = "line_items.csv"
+schema = "basket_id INTEGER, product_name TEXT, qty INTEGER"
+
+[[view]]
+name = "basket_totals"
+sql = """SELECT l.basket_id, SUM(p.price * l.qty) AS total
+         FROM line_items l JOIN products p ON p.name = l.product_name
+         GROUP BY l.basket_id"""
+
+[[view]]
+name = "biggest"
+sql = "SELECT product_name, MAX(qty) AS most FROM line_items GROUP BY product_name"
+)";
+
+// In one transaction, rolled back after: applies each of `before` to its source (iteration and
+// base table), then runs `delta` into `source` and returns the base tables named by each read
+// of a served state table during that last iteration.
+std::vector<std::set<std::string>> ServedReads(
+    BoundJob& b, const std::vector<std::pair<std::string, ZSet>>& before, const std::string& source,
+    const ZSet& delta) {
+  auto inputs = [&](const std::string& name, const ZSet& z) {
+    SourceInputs in;
+    for (const Job::Source& s : b.job->sources()) {
+      if (s.config->name == name) in.emplace(s.vertex, z);
+    }
+    EXPECT_EQ(in.size(), 1u) << name;
+    return in;
+  };
+  b.store->Begin();
+  for (const auto& [name, z] : before) {
+    RunIteration(b.job->graph(), inputs(name, z));
+    b.store->ApplyToBaseTable(name, z);
+  }
+  std::vector<std::set<std::string>> reads;
+  b.job->SetBeforeServedRead([&](const std::vector<std::string>& bases) {
+    reads.emplace_back(bases.begin(), bases.end());
+  });
+  RunIteration(b.job->graph(), inputs(source, delta));
+  b.job->SetBeforeServedRead(nullptr);
+  b.store->Rollback();
+  return reads;
+}
+
+using Reads = std::vector<std::set<std::string>>;
+
+TEST(FrontierPlanTest, ReadsOfServedStateNameTheBaseTablesTheyRead) {
+  BoundJob b(kJoinAndMaxConfig);
+  const Row tv{Value::Text("tv"), Value::Real(3)};
+  const Row big{Value::Integer(1), Value::Text("tv"), Value::Integer(9)};
+  const Row small{Value::Integer(2), Value::Text("tv"), Value::Integer(2)};
+  // A line item joins the products side; an insert takes no MAX away: line_items' own rows are
+  // not read.
+  EXPECT_EQ(ServedReads(b, {{"products", ZSet{{tv, 1}}}}, "line_items", ZSet{{big, 1}}),
+            (Reads{{"products"}}));
+  // A product joins the line items side.
+  EXPECT_EQ(ServedReads(b, {{"line_items", ZSet{{big, 1}}}}, "products", ZSet{{tv, 1}}),
+            (Reads{{"line_items"}}));
+  // Deleting the row that holds a MAX reads the values left (and the join reads products).
+  Reads deleted =
+      ServedReads(b, {{"products", ZSet{{tv, 1}}}, {"line_items", ZSet{{big, 1}, {small, 1}}}},
+                  "line_items", ZSet{{big, -1}});
+  std::sort(deleted.begin(), deleted.end());
+  EXPECT_EQ(deleted, (Reads{{"line_items"}, {"products"}}));
 }
 
 }  // namespace
