@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <set>
+
 #include "engine/error.h"
 #include "stores/base_relation_sql.h"
 #include "stores/statement_chunks.h"
@@ -16,6 +18,13 @@ constexpr size_t kLookupChunk = 128;
 constexpr size_t kNullSafe = 0;           // statements_ slot: IS-matching of one index
 constexpr size_t kAllColumns = SIZE_MAX;  // statements_ index: every column (Weights)
 
+// A string literal of SQL.
+std::string QuoteLiteral(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
 // Quotes as SQLite does.
 std::string Quote(const std::string& name) { return QuoteIdentifier(name); }
 
@@ -26,14 +35,43 @@ SqliteBaseRelationState::SqliteBaseRelationState(
     const std::vector<std::vector<std::string>>& primary_keys, StateTableSpec spec)
     : db_(db), relation_(std::move(relation)), types_(std::move(types)), spec_(std::move(spec)) {
   base_relation_sql::CheckServes(relation_, spec_, types_.size(), primary_keys.size());
+  std::set<std::string> names;
+  std::vector<std::string> literals;
   for (const auto& [table, columns] :
        base_relation_sql::WantedIndexes(relation_, spec_, primary_keys)) {
+    const std::string name = base_relation_sql::IndexName(table, columns);
+    if (!names.insert(name).second) continue;
     std::vector<std::string> quoted;
     for (const std::string& c : columns) quoted.push_back(QuoteIdentifier(c));
-    db_.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
-                         QuoteIdentifier(base_relation_sql::IndexName(table, columns)),
-                         QuoteIdentifier(table), fmt::join(quoted, ", ")));
+    index_ddl_.push_back(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
+                                     QuoteIdentifier(name), QuoteIdentifier(table),
+                                     fmt::join(quoted, ", ")));
+    literals.push_back(QuoteLiteral(name));
   }
+  if (index_ddl_.empty()) return;
+  indexes_present_ = std::make_unique<Statement>(
+      db_.handle(), fmt::format("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
+                                "name IN ({})",
+                                fmt::join(literals, ", ")));
+  for (const std::string& table : relation_.tables) {
+    table_rows_.push_back(std::make_unique<Statement>(
+        db_.handle(), fmt::format("SELECT 1 FROM {} LIMIT 1", QuoteIdentifier(table))));
+  }
+}
+
+bool SqliteBaseRelationState::ReadyToRead() {
+  if (index_ddl_.empty()) return true;
+  indexes_present_->Step();
+  const bool present = indexes_present_->ColumnInt(0) == static_cast<int64_t>(index_ddl_.size());
+  indexes_present_->Reset();
+  if (present) return true;
+  for (const auto& stmt : table_rows_) {
+    const bool any = stmt->Step();
+    stmt->Reset();
+    if (!any) return false;  // an inner join with an empty table is empty
+  }
+  for (const std::string& ddl : index_ddl_) db_.Exec(ddl);
+  return true;
 }
 
 SqliteBaseRelationState::~SqliteBaseRelationState() = default;
@@ -58,6 +96,7 @@ Row SqliteBaseRelationState::ReadRow(Statement& stmt) const {
 void SqliteBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
                                      const LookupVisitor& visit) {
   const std::vector<size_t>& columns = spec_.indexes.at(index);
+  if (keys.empty() || !ReadyToRead()) return;
   base_relation_sql::LookupMatches matches(keys, columns);
   // Copies of a row are one stored row each.
   auto add_results = [&](Statement& stmt, const Row* only) {
@@ -89,6 +128,7 @@ std::vector<int64_t> SqliteBaseRelationState::Weights(std::span<const Row> rows)
   for (size_t c = 0; c < all.size(); ++c) all[c] = c;
   std::vector<int64_t> out;
   out.reserve(rows.size());
+  if (rows.empty() || !ReadyToRead()) return std::vector<int64_t>(rows.size(), 0);
   for (const Row& row : rows) {
     Statement& stmt = NullSafeStatement(all, kAllColumns);
     for (size_t c = 0; c < row.size(); ++c) stmt.Bind(static_cast<int>(c + 1), row[c]);
@@ -105,6 +145,7 @@ void SqliteBaseRelationState::Apply(const ZSet& delta) {
 }
 
 void SqliteBaseRelationState::Scan(const ScanVisitor& visit) {
+  if (!ReadyToRead()) return;
   ZSet all;
   Statement stmt(db_.handle(), Select(""));
   while (stmt.Step()) all.Add(ReadRow(stmt), 1);

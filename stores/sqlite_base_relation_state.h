@@ -14,10 +14,13 @@ namespace zload {
 
 // A delay vertex's state served by base tables: when the state is the integral of sources
 // (joined and projected: a BaseRelation), the loader keeps those rows anyway, so look-ups read
-// them with SQL (through indexes on the join and look-up columns, created here) instead of a
-// copy. Reads see the tables as they are; Apply() writes nothing, because the loader applies
-// each delta to its base table after the iteration that read it. Each result row of the SQL
-// adds 1 to that row's weight. Not thread-safe.
+// them with SQL (through indexes on the join and look-up columns) instead of a copy. The indexes
+// are created at the first read that finds every table of the relation holding rows, so that a
+// table loaded before anything reads it by those columns is loaded without maintaining them
+// (one sorted build later instead of an index insert per row); a read finding an empty table
+// answers that the relation is empty. Reads see the tables as they are; Apply() writes nothing,
+// because the loader applies each delta to its base table after the iteration that read it. Each
+// result row of the SQL adds 1 to that row's weight. Not thread-safe.
 class SqliteBaseRelationState : public StateTable {
  public:
   // Serves `spec` from `relation` in `db`; `types` are the declared types of the relation's
@@ -37,6 +40,9 @@ class SqliteBaseRelationState : public StateTable {
   size_t Size() override;
 
  private:
+  // Whether the relation may hold rows; when so, its indexes exist (created here if needed, in
+  // the connection's open transaction if any). False: some table is empty, and so is the join.
+  bool ReadyToRead();
   Row ReadRow(sqlite::Statement& stmt) const;
   std::string ColumnSql(size_t column) const;
   std::string Select(const std::string& condition) const;
@@ -48,6 +54,9 @@ class SqliteBaseRelationState : public StateTable {
   std::vector<Type> types_;
   StateTableSpec spec_;
   std::map<std::pair<size_t, size_t>, std::unique_ptr<sqlite::Statement>> statements_;
+  std::vector<std::string> index_ddl_;                          // CREATE INDEX IF NOT EXISTS, each
+  std::unique_ptr<sqlite::Statement> indexes_present_;          // how many of them exist
+  std::vector<std::unique_ptr<sqlite::Statement>> table_rows_;  // per table: a row, if any
 };
 
 }  // namespace zload

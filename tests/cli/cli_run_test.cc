@@ -86,6 +86,12 @@ TEST(CliRunTest, SecondRunContinuesWithDeletesAndKeyReplaces) {
   WriteSteppingInputs(dir);
   dir.Write("job.toml", ShopConfig());
   ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
+  // Line items load after products and nothing reads them by product yet: no index on them.
+  const std::string line_item_indexes =
+      "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'line_items' AND "
+      "instr(name, '__by__') > 0";
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", line_item_indexes).ToString(),
+            ZSet({{{Value::Integer(0)}, 1}}).ToString());
 
   // tv now costs 4 (a key replace), basket 1 loses its radios, basket 3 appears, a NULL basket.
   dir.Write("products2.csv", "name,price\ntv,4\nlamp,7.5\n");
@@ -102,6 +108,9 @@ TEST(CliRunTest, SecondRunContinuesWithDeletesAndKeyReplaces) {
   EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT count(*) FROM products").ToString(),
             ZSet({{{Value::Integer(3)}, 1}}).ToString());
   ExpectViewsMatchSelect(dir);
+  // The changed tv price read the line items by product: that read built their index.
+  EXPECT_EQ(QueryFile(dir / "out/shop.db", line_item_indexes).ToString(),
+            ZSet({{{Value::Integer(1)}, 1}}).ToString());
 }
 
 TEST(CliRunTest, LoadingTheSameFileTwiceIsRefusedUnlessReloaded) {

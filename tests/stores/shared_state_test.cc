@@ -5,6 +5,7 @@
 #include <random>
 
 #include "engine/memory_store.h"
+#include "stores/sqlite_db.h"
 #include "stores/sqlite_job_store.h"
 #include "tests/support/scratch_dir.h"
 #include "tests/support/shared_state_checks.h"
@@ -22,6 +23,92 @@ TEST(SharedStateTest, JoinedRelationAnswersLikeTheJoinInMemory) {
   test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
   test::CheckJoinedRelationAnswersLikeTheJoinInMemory(store);
+}
+
+// The names of the indexes built on `table` to serve relations (`<table>__by__<columns>`), sorted.
+std::vector<std::string> IndexesOn(SqliteJobStore& store, const std::string& table) {
+  sqlite::Statement q(store.database().handle(),
+                      "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND "
+                      "instr(name, '__by__') > 0 "
+                      "ORDER BY name");
+  q.BindText(1, table);
+  std::vector<std::string> names;
+  while (q.Step()) names.emplace_back(q.ColumnText(0));
+  return names;
+}
+
+const Schema kItems({{"k", Type::kInteger}, {"name", Type::kText}});
+const Schema kTags({{"k", Type::kInteger}, {"tag", Type::kText}});
+
+Row Item(int64_t k, const char* name) { return {Value::Integer(k), Value::Text(name)}; }
+
+// (items.name, tags.tag) of items JOIN tags ON items.k = tags.k, looked up by tag.
+const BaseRelation kItemTags{.tables = {"items", "tags"},
+                             .join_on = {{{0, "k"}, {1, "k"}}},
+                             .columns = {{0, "name"}, {1, "tag"}}};
+const StateTableSpec kByTag{.name = "v__2_join__left", .arity = 2, .indexes = {{1}}};
+
+// What a look-up of `keys` visits, all positions together.
+ZSet LookedUp(StateTable& table, const std::vector<Row>& keys) {
+  ZSet out;
+  table.Lookup(0, keys, [&](size_t, const Row& row, int64_t w) { out.Add(row, w); });
+  return out;
+}
+
+// A table loaded while one of the relation's tables is empty is loaded without the relation's
+// indexes: they are built by the first read that can find rows, and answer like the join.
+TEST(SharedStateTest, IndexesAreBuiltByTheFirstReadThatCanFindRows) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItems, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTags, true);
+  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
+  const std::vector<Row> keys{{Value::Text("red")}, {Value::Text("blue")}};
+  EXPECT_TRUE(LookedUp(*served, keys).empty());
+  store.ApplyToBaseTable("items", ZSet{{Item(1, "tv"), 1}, {Item(2, "radio"), 2}});
+  // tags is empty: the join is, and reading it builds nothing.
+  EXPECT_TRUE(LookedUp(*served, keys).empty());
+  EXPECT_EQ(served->Weights(std::vector<Row>{{Value::Text("tv"), Value::Text("red")}}),
+            (std::vector<int64_t>{0}));
+  EXPECT_EQ(served->Size(), 0u);
+  EXPECT_TRUE(IndexesOn(store, "items").empty());
+  EXPECT_TRUE(IndexesOn(store, "tags").empty());
+  // An empty look-up reads nothing either.
+  store.ApplyToBaseTable("tags", ZSet{{Item(1, "red"), 1}, {Item(2, "red"), 1}});
+  EXPECT_TRUE(LookedUp(*served, {}).empty());
+  EXPECT_TRUE(IndexesOn(store, "tags").empty());
+  // Both tables hold rows: the read builds the indexes and finds the join's rows.
+  const Row tv_red{Value::Text("tv"), Value::Text("red")};
+  const Row radio_red{Value::Text("radio"), Value::Text("red")};
+  EXPECT_EQ(LookedUp(*served, keys).ToString(), ZSet({{tv_red, 1}, {radio_red, 2}}).ToString());
+  EXPECT_EQ(IndexesOn(store, "items"), (std::vector<std::string>{"items__by__k"}));
+  EXPECT_EQ(IndexesOn(store, "tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
+  // Rows added after the build are found through the indexes.
+  store.ApplyToBaseTable("items", ZSet{{Item(2, "lamp"), 1}});
+  EXPECT_EQ(LookedUp(*served, keys).ToString(),
+            ZSet({{tv_red, 1}, {radio_red, 2}, {{Value::Text("lamp"), Value::Text("red")}, 1}})
+                .ToString());
+}
+
+// Indexes built in a transaction that rolls back are gone with it; the next read builds them
+// again and answers the same.
+TEST(SharedStateTest, IndexesBuiltInARolledBackTransactionAreBuiltAgain) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItems, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTags, true);
+  store.ApplyToBaseTable("items", ZSet{{Item(1, "tv"), 1}});
+  store.ApplyToBaseTable("tags", ZSet{{Item(1, "red"), 1}});
+  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
+  const std::vector<Row> keys{{Value::Text("red")}};
+  const std::string want = ZSet({{{Value::Text("tv"), Value::Text("red")}, 1}}).ToString();
+  store.Begin();
+  EXPECT_EQ(LookedUp(*served, keys).ToString(), want);
+  EXPECT_FALSE(IndexesOn(store, "tags").empty());
+  store.Rollback();
+  EXPECT_TRUE(IndexesOn(store, "tags").empty());
+  EXPECT_EQ(LookedUp(*served, keys).ToString(), want);
+  EXPECT_EQ(IndexesOn(store, "tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
 }
 
 // A keyed view table replaces rows in place, deletes leaving keys, and keeps NULL-keyed rows
