@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "engine/error.h"
@@ -23,6 +24,22 @@ std::string QuoteLiteral(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
   return out + "'";
+}
+
+// CompareRows(*a, *b) < 0, with integers compared at once.
+bool KeyBefore(const Row* a, const Row* b) {
+  const size_t n = std::min(a->size(), b->size());
+  for (size_t i = 0; i < n; ++i) {
+    const Value& x = (*a)[i];
+    const Value& y = (*b)[i];
+    if (x.type() == Type::kInteger && y.type() == Type::kInteger) {
+      if (x.as_integer() != y.as_integer()) return x.as_integer() < y.as_integer();
+      continue;
+    }
+    const std::strong_ordering c = TotalOrder(x, y);
+    if (c != 0) return c < 0;
+  }
+  return a->size() < b->size();
 }
 
 // Quotes as SQLite does.
@@ -108,7 +125,9 @@ void SqliteBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
     for (size_t j = 0; j < key->size(); ++j) stmt.Bind(static_cast<int>(j + 1), (*key)[j]);
     add_results(stmt, key);
   }
-  const std::vector<const Row*>& plain = matches.plain_keys();
+  // In key order, chunk after chunk walks the index forward instead of all over it.
+  std::vector<const Row*> plain = matches.plain_keys();
+  std::sort(plain.begin(), plain.end(), KeyBefore);
   for (size_t start = 0; start < plain.size(); start += kLookupChunk) {
     const size_t n = std::min(kLookupChunk, plain.size() - start);
     const size_t slots = statement_chunks::Slots(n);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "engine/error.h"
 #include "stores/statement_chunks.h"
 
@@ -29,7 +31,10 @@ SqliteKeyedTable::SqliteKeyedTable(sqlite::Database& db, std::string name, State
 
 SqliteKeyedTable::~SqliteKeyedTable() = default;
 
-SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdentity>& ids) {
+SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdentity>& keys) {
+  // In key order (the table's order), chunk after chunk walks the table forward.
+  std::vector<RowIdentity> ids = keys;
+  std::sort(ids.begin(), ids.end());
   StoredByKey out;
   out.reserve(ids.size());
   for (size_t start = 0; start < ids.size(); start += kReadChunk) {
