@@ -16,8 +16,9 @@ using sqlite::QuoteIdentifier;
 using sqlite::Statement;
 
 constexpr size_t kLookupChunk = 128;
-constexpr size_t kNullSafe = 0;           // statements_ slot: IS-matching of one index
-constexpr size_t kAllColumns = SIZE_MAX;  // statements_ index: every column (Weights)
+constexpr size_t kNullSafe = 0;                  // statements_ slot: IS-matching of one index
+constexpr size_t kAllColumns = SIZE_MAX;         // statements_ index: every column (Weights)
+constexpr int64_t kIndexBuildCacheSize = -8192;  // KiB of page cache while an index is built
 
 // A string literal of SQL.
 std::string QuoteLiteral(const std::string& text) {
@@ -87,7 +88,20 @@ bool SqliteBaseRelationState::ReadyToRead() {
     stmt->Reset();
     if (!any) return false;  // an inner join with an empty table is empty
   }
-  for (const std::string& ddl : index_ddl_) db_.Exec(ddl);
+  // A build sorts in memory up to the page cache's size before it spills to temporary files: with
+  // the cache shrunk meanwhile, memory stays flat whatever the table's size.
+  Statement cache_size(db_.handle(), "PRAGMA cache_size");
+  cache_size.Step();
+  const int64_t cache = cache_size.ColumnInt(0);
+  cache_size.Reset();
+  db_.Exec(fmt::format("PRAGMA cache_size={}", kIndexBuildCacheSize));
+  try {
+    for (const std::string& ddl : index_ddl_) db_.Exec(ddl);
+  } catch (...) {
+    db_.Exec(fmt::format("PRAGMA cache_size={}", cache));
+    throw;
+  }
+  db_.Exec(fmt::format("PRAGMA cache_size={}", cache));
   return true;
 }
 

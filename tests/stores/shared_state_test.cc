@@ -37,6 +37,13 @@ std::vector<std::string> IndexesOn(SqliteJobStore& store, const std::string& tab
   return names;
 }
 
+// The connection's PRAGMA cache_size.
+int64_t CacheSize(SqliteJobStore& store) {
+  sqlite::Statement q(store.database().handle(), "PRAGMA cache_size");
+  q.Step();
+  return q.ColumnInt(0);
+}
+
 const Schema kItems({{"k", Type::kInteger}, {"name", Type::kText}});
 const Schema kTags({{"k", Type::kInteger}, {"tag", Type::kText}});
 
@@ -77,10 +84,13 @@ TEST(SharedStateTest, IndexesAreBuiltByTheFirstReadThatCanFindRows) {
   store.ApplyToBaseTable("tags", ZSet{{Item(1, "red"), 1}, {Item(2, "red"), 1}});
   EXPECT_TRUE(LookedUp(*served, {}).empty());
   EXPECT_TRUE(IndexesOn(store, "tags").empty());
-  // Both tables hold rows: the read builds the indexes and finds the join's rows.
+  // Both tables hold rows: the read builds the indexes and finds the join's rows; the page
+  // cache, shrunk while the indexes are sorted, is as large again afterwards.
+  const int64_t cache_size = CacheSize(store);
   const Row tv_red{Value::Text("tv"), Value::Text("red")};
   const Row radio_red{Value::Text("radio"), Value::Text("red")};
   EXPECT_EQ(LookedUp(*served, keys).ToString(), ZSet({{tv_red, 1}, {radio_red, 2}}).ToString());
+  EXPECT_EQ(CacheSize(store), cache_size);
   EXPECT_EQ(IndexesOn(store, "items"), (std::vector<std::string>{"items__by__k"}));
   EXPECT_EQ(IndexesOn(store, "tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
   // Rows added after the build are found through the indexes.
