@@ -88,20 +88,22 @@ bool SqliteBaseRelationState::ReadyToRead() {
     stmt->Reset();
     if (!any) return false;  // an inner join with an empty table is empty
   }
-  // A build sorts in memory up to the page cache's size before it spills to temporary files: with
-  // the cache shrunk meanwhile, memory stays flat whatever the table's size.
+  // A build sorts in memory up to the page cache's size, then in temporary storage: with the
+  // cache shrunk and that storage in files meanwhile, memory stays flat whatever the table's
+  // size. (Elsewhere temporary storage stays in memory: statement journals spill there.)
   Statement cache_size(db_.handle(), "PRAGMA cache_size");
   cache_size.Step();
   const int64_t cache = cache_size.ColumnInt(0);
   cache_size.Reset();
-  db_.Exec(fmt::format("PRAGMA cache_size={}", kIndexBuildCacheSize));
+  const std::string restore = fmt::format("PRAGMA cache_size={}; PRAGMA temp_store=MEMORY", cache);
+  db_.Exec(fmt::format("PRAGMA cache_size={}; PRAGMA temp_store=FILE", kIndexBuildCacheSize));
   try {
     for (const std::string& ddl : index_ddl_) db_.Exec(ddl);
   } catch (...) {
-    db_.Exec(fmt::format("PRAGMA cache_size={}", cache));
+    db_.Exec(restore);
     throw;
   }
-  db_.Exec(fmt::format("PRAGMA cache_size={}", cache));
+  db_.Exec(restore);
   return true;
 }
 

@@ -154,15 +154,13 @@ Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
   // spilling at every write; checkpoints every ~40 MiB of WAL instead of every 4 MiB halve the
   // pages written twice. Reads of the file's first 64 MiB go through a memory map instead of a
   // read() and a copy per page: a short run on a large store reads most of its pages once, cold.
-  // Sorts larger than the page cache (an index built over a loaded table) spill to temporary
-  // files, not to memory.
   Exec(fmt::format("PRAGMA page_size={}; PRAGMA journal_mode=WAL;", kNewPageSize));
   Statement page_size(db_, "PRAGMA page_size");
   page_size.Step();
   const int64_t page_bytes = std::max<int64_t>(page_size.ColumnInt(0), 512);
   Exec(fmt::format(
       "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-65536; "
-      "PRAGMA temp_store=FILE; PRAGMA wal_autocheckpoint={}; PRAGMA mmap_size=67108864;",
+      "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint={}; PRAGMA mmap_size=67108864;",
       (int64_t{40} << 20) / page_bytes));
 }
 

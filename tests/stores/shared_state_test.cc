@@ -37,9 +37,9 @@ std::vector<std::string> IndexesOn(SqliteJobStore& store, const std::string& tab
   return names;
 }
 
-// The connection's PRAGMA cache_size.
-int64_t CacheSize(SqliteJobStore& store) {
-  sqlite::Statement q(store.database().handle(), "PRAGMA cache_size");
+// The value of the connection's PRAGMA `name`.
+int64_t Pragma(SqliteJobStore& store, const std::string& name) {
+  sqlite::Statement q(store.database().handle(), "PRAGMA " + name);
   q.Step();
   return q.ColumnInt(0);
 }
@@ -85,12 +85,15 @@ TEST(SharedStateTest, IndexesAreBuiltByTheFirstReadThatCanFindRows) {
   EXPECT_TRUE(LookedUp(*served, {}).empty());
   EXPECT_TRUE(IndexesOn(store, "tags").empty());
   // Both tables hold rows: the read builds the indexes and finds the join's rows; the page
-  // cache, shrunk while the indexes are sorted, is as large again afterwards.
-  const int64_t cache_size = CacheSize(store);
+  // cache and temporary storage, shrunk and moved to files while the indexes are sorted, are as
+  // they were again afterwards.
+  const int64_t cache_size = Pragma(store, "cache_size");
+  const int64_t temp_store = Pragma(store, "temp_store");
   const Row tv_red{Value::Text("tv"), Value::Text("red")};
   const Row radio_red{Value::Text("radio"), Value::Text("red")};
   EXPECT_EQ(LookedUp(*served, keys).ToString(), ZSet({{tv_red, 1}, {radio_red, 2}}).ToString());
-  EXPECT_EQ(CacheSize(store), cache_size);
+  EXPECT_EQ(Pragma(store, "cache_size"), cache_size);
+  EXPECT_EQ(Pragma(store, "temp_store"), temp_store);
   EXPECT_EQ(IndexesOn(store, "items"), (std::vector<std::string>{"items__by__k"}));
   EXPECT_EQ(IndexesOn(store, "tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
   // Rows added after the build are found through the indexes.
