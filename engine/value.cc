@@ -138,6 +138,10 @@ std::optional<std::strong_ordering> SqlCompare(const Value& a, const Value& b) {
 }
 
 std::strong_ordering TotalOrder(const Value& a, const Value& b) {
+  // The common case of sorted keys, without the general comparison's dispatch.
+  if (a.type() == Type::kInteger && b.type() == Type::kInteger) {
+    return a.as_integer() <=> b.as_integer();
+  }
   int ra = Rank(a), rb = Rank(b);
   if (ra != rb) return ra <=> rb;
   if (ra == 0) return std::strong_ordering::equal;

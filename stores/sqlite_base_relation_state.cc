@@ -16,31 +16,14 @@ using sqlite::QuoteIdentifier;
 using sqlite::Statement;
 
 constexpr size_t kLookupChunk = 128;
-constexpr size_t kNullSafe = 0;                  // statements_ slot: IS-matching of one index
-constexpr size_t kAllColumns = SIZE_MAX;         // statements_ index: every column (Weights)
-constexpr int64_t kIndexBuildCacheSize = -8192;  // KiB of page cache while an index is built
+constexpr size_t kNullSafe = 0;           // statements_ slot: IS-matching of one index
+constexpr size_t kAllColumns = SIZE_MAX;  // statements_ index: every column (Weights)
 
 // A string literal of SQL.
 std::string QuoteLiteral(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
   return out + "'";
-}
-
-// CompareRows(*a, *b) < 0, with integers compared at once.
-bool KeyBefore(const Row* a, const Row* b) {
-  const size_t n = std::min(a->size(), b->size());
-  for (size_t i = 0; i < n; ++i) {
-    const Value& x = (*a)[i];
-    const Value& y = (*b)[i];
-    if (x.type() == Type::kInteger && y.type() == Type::kInteger) {
-      if (x.as_integer() != y.as_integer()) return x.as_integer() < y.as_integer();
-      continue;
-    }
-    const std::strong_ordering c = TotalOrder(x, y);
-    if (c != 0) return c < 0;
-  }
-  return a->size() < b->size();
 }
 
 // Quotes as SQLite does.
@@ -88,22 +71,7 @@ bool SqliteBaseRelationState::ReadyToRead() {
     stmt->Reset();
     if (!any) return false;  // an inner join with an empty table is empty
   }
-  // A build sorts in memory up to the page cache's size, then in temporary storage: with the
-  // cache shrunk and that storage in files meanwhile, memory stays flat whatever the table's
-  // size. (Elsewhere temporary storage stays in memory: statement journals spill there.)
-  Statement cache_size(db_.handle(), "PRAGMA cache_size");
-  cache_size.Step();
-  const int64_t cache = cache_size.ColumnInt(0);
-  cache_size.Reset();
-  const std::string restore = fmt::format("PRAGMA cache_size={}; PRAGMA temp_store=MEMORY", cache);
-  db_.Exec(fmt::format("PRAGMA cache_size={}; PRAGMA temp_store=FILE", kIndexBuildCacheSize));
-  try {
-    for (const std::string& ddl : index_ddl_) db_.Exec(ddl);
-  } catch (...) {
-    db_.Exec(restore);
-    throw;
-  }
-  db_.Exec(restore);
+  for (const std::string& ddl : index_ddl_) db_.ExecWithFlatSortMemory(ddl);
   return true;
 }
 
@@ -143,7 +111,8 @@ void SqliteBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
   }
   // In key order, chunk after chunk walks the index forward instead of all over it.
   std::vector<const Row*> plain = matches.plain_keys();
-  std::sort(plain.begin(), plain.end(), KeyBefore);
+  std::sort(plain.begin(), plain.end(),
+            [](const Row* a, const Row* b) { return CompareRows(*a, *b) < 0; });
   for (size_t start = 0; start < plain.size(); start += kLookupChunk) {
     const size_t n = std::min(kLookupChunk, plain.size() - start);
     const size_t slots = statement_chunks::Slots(n);
@@ -159,11 +128,11 @@ void SqliteBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
 }
 
 std::vector<int64_t> SqliteBaseRelationState::Weights(std::span<const Row> rows) {
+  if (rows.empty() || !ReadyToRead()) return std::vector<int64_t>(rows.size(), 0);
   std::vector<size_t> all(types_.size());
   for (size_t c = 0; c < all.size(); ++c) all[c] = c;
   std::vector<int64_t> out;
   out.reserve(rows.size());
-  if (rows.empty() || !ReadyToRead()) return std::vector<int64_t>(rows.size(), 0);
   for (const Row& row : rows) {
     Statement& stmt = NullSafeStatement(all, kAllColumns);
     for (size_t c = 0; c < row.size(); ++c) stmt.Bind(static_cast<int>(c + 1), row[c]);

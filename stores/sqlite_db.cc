@@ -12,6 +12,7 @@ namespace {
 // The page size of a new database file: large pages make fewer B-tree levels and fewer, larger
 // writes per batch of random keys.
 constexpr int64_t kNewPageSize = 16384;
+constexpr int64_t kSortCacheKiB = -8192;  // PRAGMA cache_size while a large sort runs: 8 MiB
 
 }  // namespace
 
@@ -165,6 +166,24 @@ Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
 }
 
 Database::~Database() { sqlite3_close_v2(db_); }
+
+void Database::ExecWithFlatSortMemory(std::string_view sql) {
+  auto setting = [this](const char* pragma) {
+    Statement q(db_, std::string("PRAGMA ") + pragma);
+    q.Step();
+    return q.ColumnInt(0);
+  };
+  const std::string restore = fmt::format("PRAGMA cache_size={}; PRAGMA temp_store={}",
+                                          setting("cache_size"), setting("temp_store"));
+  Exec(fmt::format("PRAGMA cache_size={}; PRAGMA temp_store=FILE", kSortCacheKiB));
+  try {
+    Exec(sql);
+  } catch (...) {
+    Exec(restore);
+    throw;
+  }
+  Exec(restore);
+}
 
 void Database::Exec(std::string_view sql) {
   std::string text(sql);

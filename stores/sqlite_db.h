@@ -66,6 +66,10 @@ class Database {
 
   // Runs one or more statements without results.
   void Exec(std::string_view sql);
+  // Runs `sql` (an index built over a loaded table) with a small page cache and temporary
+  // storage in files, so that its sort spills to disk instead of growing memory with the table;
+  // the connection's settings are as before afterwards, also when it throws.
+  void ExecWithFlatSortMemory(std::string_view sql);
   sqlite3* handle() const { return db_; }
   const std::string& path() const { return path_; }
 
