@@ -48,6 +48,12 @@ class StateTable {
   virtual std::vector<int64_t> Weights(std::span<const Row> rows) = 0;
   // Adds the weights of `delta` to the stored rows; rows whose weight reaches 0 are removed.
   virtual void Apply(const ZSet& delta) = 0;
+  // For a table of one row per key (spec().one_row_per_key): makes each of `rows` the one row
+  // (weight 1) of its key and removes the row of each of `removed_keys` (keys of indexes[0]'s
+  // width), whatever was stored under them. No key may appear twice among both (else
+  // Error(kInternal)). What Apply() of those keys' stored rows negated plus `rows` does; a store
+  // may do it without reading them.
+  virtual void Replace(std::vector<Row> rows, std::span<const Row> removed_keys);
   // Visits every stored row, in no particular order.
   virtual void Scan(const ScanVisitor& visit) = 0;
   // The number of distinct stored rows.

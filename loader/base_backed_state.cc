@@ -35,6 +35,9 @@ class ServedTable final : public StateTable {
     return table_->Weights(rows);
   }
   void Apply(const ZSet& delta) override { table_->Apply(delta); }
+  void Replace(std::vector<Row> rows, std::span<const Row> removed_keys) override {
+    table_->Replace(std::move(rows), removed_keys);
+  }
   void Scan(const ScanVisitor& visit) override {
     BeforeRead();
     table_->Scan(visit);

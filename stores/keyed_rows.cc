@@ -139,4 +139,41 @@ Changes Merge(const StoredByKey& stored, const ZSet& delta, const std::vector<si
   return out;
 }
 
+Changes Replacement(std::vector<Row> rows, std::span<const Row> removed_keys,
+                    const StateTableSpec& spec, const std::string& table) {
+  Changes out;
+  out.writes.reserve(rows.size());
+  for (Row& row : rows) {
+    if (row.size() != spec.arity) {
+      throw Error(
+          ErrorCode::kInternal,
+          fmt::format("row of width {} written to state of width {}", row.size(), spec.arity),
+          {.table = table});
+    }
+    const RowIdentity id = KeyOf(row, spec.indexes[0]);
+    out.writes.emplace_back(id, Stored{std::move(row), 1});
+  }
+  out.removes.reserve(removed_keys.size());
+  for (const Row& key : removed_keys) out.removes.push_back(KeyIdentityOf(key));
+  std::sort(out.writes.begin(), out.writes.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(out.removes.begin(), out.removes.end());
+  // A key twice: among the writes, among the removes, or in both (merged in key order).
+  auto twice = [&]() {
+    throw Error(ErrorCode::kInternal, "a replacement names one key twice", {.table = table});
+  };
+  for (size_t i = 1; i < out.writes.size(); ++i) {
+    if (out.writes[i - 1].first == out.writes[i].first) twice();
+  }
+  for (size_t i = 1; i < out.removes.size(); ++i) {
+    if (out.removes[i - 1] == out.removes[i]) twice();
+  }
+  size_t w = 0;
+  for (const RowIdentity& id : out.removes) {
+    while (w < out.writes.size() && out.writes[w].first < id) ++w;
+    if (w < out.writes.size() && out.writes[w].first == id) twice();
+  }
+  return out;
+}
+
 }  // namespace zload::keyed_rows

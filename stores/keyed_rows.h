@@ -85,4 +85,11 @@ std::vector<int64_t> Weights(std::span<const Row> rows, const std::vector<size_t
 Changes Merge(const StoredByKey& stored, const ZSet& delta, const std::vector<size_t>& key,
               const std::string& table);
 
+// The changes that make each of `rows` the one row (weight 1) of its key and remove the row of
+// each of `removed_keys` (whole keys), whatever is stored under them (StateTable::Replace).
+// Throws Error(kInternal) naming `table` when a row is not spec.arity wide or a key appears
+// twice.
+Changes Replacement(std::vector<Row> rows, std::span<const Row> removed_keys,
+                    const StateTableSpec& spec, const std::string& table);
+
 }  // namespace zload::keyed_rows

@@ -88,7 +88,16 @@ void PostgresKeyedTable::Apply(const ZSet& delta) {
   Ensure();
   const std::vector<RowIdentity> unread = memory_.Unknown(delta, spec_, name_);
   const keyed_rows::StoredByKey stored = memory_.Take(Read(unread));
-  const keyed_rows::Changes changes = keyed_rows::Merge(stored, delta, spec_.indexes[0], name_);
+  Write(keyed_rows::Merge(stored, delta, spec_.indexes[0], name_));
+}
+
+void PostgresKeyedTable::Replace(std::vector<Row> rows, std::span<const Row> removed_keys) {
+  Ensure();
+  memory_.Forget();
+  Write(keyed_rows::Replacement(std::move(rows), removed_keys, spec_, name_));
+}
+
+void PostgresKeyedTable::Write(const keyed_rows::Changes& changes) {
   const std::string upsert = fmt::format(
       "INSERT INTO {} (identity, data, c) SELECT * FROM unnest($1::bytea[], $2::bytea[], "
       "$3::bigint[]) ON CONFLICT (identity) DO UPDATE SET data = excluded.data, c = excluded.c",

@@ -29,12 +29,15 @@ class PostgresKeyedTable : public StateTable {
   void Lookup(size_t index, std::span<const Row> keys, const LookupVisitor& visit) override;
   std::vector<int64_t> Weights(std::span<const Row> rows) override;
   void Apply(const ZSet& delta) override;
+  void Replace(std::vector<Row> rows, std::span<const Row> removed_keys) override;
   void Scan(const ScanVisitor& visit) override;
   size_t Size() override;
 
  private:
   // The stored rows of the given key identities, one statement per chunk.
   keyed_rows::StoredByKey Read(const std::vector<RowIdentity>& ids);
+  // Writes `changes`: upserts and deletes of chunks of rows.
+  void Write(const keyed_rows::Changes& changes);
 
   postgres::Database& db_;
   std::string name_, q_;

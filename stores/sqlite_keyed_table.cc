@@ -74,9 +74,15 @@ std::vector<int64_t> SqliteKeyedTable::Weights(std::span<const Row> rows) {
 void SqliteKeyedTable::Apply(const ZSet& delta) {
   const std::vector<RowIdentity> unread = memory_.Unknown(delta, spec_, name_);
   const StoredByKey stored = memory_.Take(Read(unread));
-  // New and changed rows are written with multi-row upserts, removed ones with multi-row
-  // deletes.
-  const keyed_rows::Changes changes = keyed_rows::Merge(stored, delta, spec_.indexes[0], name_);
+  Write(keyed_rows::Merge(stored, delta, spec_.indexes[0], name_));
+}
+
+void SqliteKeyedTable::Replace(std::vector<Row> rows, std::span<const Row> removed_keys) {
+  memory_.Forget();
+  Write(keyed_rows::Replacement(std::move(rows), removed_keys, spec_, name_));
+}
+
+void SqliteKeyedTable::Write(const keyed_rows::Changes& changes) {
   const auto& writes = changes.writes;
   const auto& removes = changes.removes;
   std::vector<std::string> encoded(statement_chunks::kLargestWriteChunk);

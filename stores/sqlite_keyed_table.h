@@ -28,6 +28,7 @@ class SqliteKeyedTable : public StateTable {
   void Lookup(size_t index, std::span<const Row> keys, const LookupVisitor& visit) override;
   std::vector<int64_t> Weights(std::span<const Row> rows) override;
   void Apply(const ZSet& delta) override;
+  void Replace(std::vector<Row> rows, std::span<const Row> removed_keys) override;
   void Scan(const ScanVisitor& visit) override;
   size_t Size() override;
   // Forgets the rows remembered from the last Lookup(); call after a rollback.
@@ -37,6 +38,8 @@ class SqliteKeyedTable : public StateTable {
   using StoredByKey = keyed_rows::StoredByKey;
   // The stored rows of the given key identities, read with one statement per chunk.
   StoredByKey Read(const std::vector<RowIdentity>& ids);
+  // Writes `changes` with multi-row upserts and deletes.
+  void Write(const keyed_rows::Changes& changes);
   sqlite::Statement& ReadStatement(size_t slots);
   sqlite::Statement& UpsertStatement(size_t rows);
   sqlite::Statement& DeleteStatement(size_t rows);

@@ -194,9 +194,17 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
     }
   }
 
-  // Outputs first: an integer overflow throws before any state changes.
+  // Outputs first: an integer overflow throws before any state changes. A table of one row per
+  // group (any group columns) takes the changed groups' rows and the emptied groups' keys; the
+  // one group of no group columns takes a delta.
+  const bool keyed = !single_group;
   ZSet groups_delta;
-  groups_delta.Reserve(2 * groups.size());
+  std::vector<Row> written, removed;
+  if (keyed) {
+    written.reserve(groups.size());
+  } else {
+    groups_delta.Reserve(2);
+  }
   out.Reserve(2 * groups.size());
   for (size_t g = 0; g < groups.size(); ++g) {
     const TouchedGroup& group = groups[g];
@@ -218,11 +226,20 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
     const bool keep = single_group || !acc.IsEmpty(new_count, after);
     if (keep) new_stored = acc.Encode(keys[g], new_count, after);
     if (group.found != keep || (keep && old_stored != new_stored)) {
-      if (group.found) groups_delta.Add(std::move(old_stored), -1);
-      if (keep) groups_delta.Add(std::move(new_stored), 1);
+      if (keyed) {
+        if (keep) {
+          written.push_back(std::move(new_stored));
+        } else {
+          removed.push_back(keys[g]);
+        }
+      } else {
+        if (group.found) groups_delta.Add(std::move(old_stored), -1);
+        if (keep) groups_delta.Add(std::move(new_stored), 1);
+      }
     }
   }
 
+  if (!written.empty() || !removed.empty()) state_->groups->Replace(std::move(written), removed);
   if (!groups_delta.empty()) state_->groups->Apply(groups_delta);
   for (size_t slot = 0; slot < extrema_deltas.size(); ++slot) {
     // Slots sharing a table (MIN and MAX of one column) have equal deltas: applied once.

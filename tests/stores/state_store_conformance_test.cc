@@ -215,6 +215,79 @@ TEST_P(StateStoreConformance, OneRowPerKeyTableMatchesModel) {
   }
 }
 
+// Replace() makes rows the one row of their keys and removes keys, stored or not, whatever
+// they held; mixed with Apply() and reopening, it answers as the model does.
+TEST_P(StateStoreConformance, OneRowPerKeyReplaceMatchesModel) {
+  auto sut = Make();
+  const StateTableSpec spec{.name = "view__2_group_reduce__groups",
+                            .arity = 3,
+                            .indexes = {{0, 1}},
+                            .one_row_per_key = true};
+  std::mt19937_64 rng(23);
+  ZSet model;
+  auto drop_key = [&](const Row& key) {
+    for (const auto& entry : model) {
+      if (Pick(entry.first, spec.indexes[0]) == key) {
+        model.Add(Row(entry.first), -entry.second);
+        return;
+      }
+    }
+  };
+  int replaced = 0, removed_stored = 0;
+  for (int step = 0; step < 60; ++step) {
+    SCOPED_TRACE("step " + std::to_string(step));
+    StateTable& table = sut->store().Open(spec);
+    std::vector<Row> touched, rows, removed;
+    for (int k = static_cast<int>(rng() % 10); k > 0; --k) {
+      Row key{RandomValue(rng), RandomValue(rng)};
+      if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
+      touched.push_back(key);
+      const size_t before = model.size();
+      drop_key(key);
+      if (rng() % 3 == 0) {
+        removed_stored += model.size() < before;
+        removed.push_back(key);
+      } else {
+        replaced += model.size() < before;
+        Row row = key;
+        row.push_back(Value::Integer(static_cast<int64_t>(rng() % 1000)));
+        model.Add(row, 1);
+        rows.push_back(std::move(row));
+      }
+    }
+    if (step % 7 == 3) {
+      // A plain Apply() in between: a weighted row of a fresh key.
+      Row row{Value::Text("applied" + std::to_string(step)), Value(), Value::Integer(step)};
+      ZSet delta{{row, 3}};
+      table.Apply(delta);
+      model.AddAll(delta);
+    }
+    table.Replace(rows, removed);
+    ASSERT_EQ(Contents(table).ToString(), model.ToString());
+    ASSERT_EQ(table.Size(), model.size());
+    if (step % 10 == 9) sut->Reopen();
+  }
+  EXPECT_GT(replaced, 10);       // the walk replaced stored rows
+  EXPECT_GT(removed_stored, 5);  // and removed stored ones
+}
+
+TEST_P(StateStoreConformance, ReplaceNamingAKeyTwiceIsRefusedAndChangesNothing) {
+  auto sut = Make();
+  StateTable& table = sut->store().Open(
+      {.name = "g__groups", .arity = 2, .indexes = {{0}}, .one_row_per_key = true});
+  table.Replace({{Value::Integer(1), Value::Integer(10)}}, {});
+  const std::string before = Contents(table).ToString();
+  const std::vector<Row> one_key{{Value::Integer(2)}};
+  EXPECT_THROW(
+      table.Replace(
+          {{Value::Integer(2), Value::Integer(20)}, {Value::Integer(2), Value::Integer(21)}}, {}),
+      Error);
+  EXPECT_THROW(table.Replace({{Value::Integer(2), Value::Integer(20)}}, one_key), Error);
+  const std::vector<Row> twice{{Value::Integer(1)}, {Value::Integer(1)}};
+  EXPECT_THROW(table.Replace({}, twice), Error);
+  EXPECT_EQ(Contents(table).ToString(), before);
+}
+
 TEST_P(StateStoreConformance, LookupOfManyKeysCrossesChunks) {
   auto sut = Make();
   StateTable& table = sut->store().Open({"big__groups", 2, {{0}}});
