@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "engine/error.h"
@@ -79,25 +80,87 @@ void CheckArity(const StateTableSpec& spec, const ZSet& delta) {
 }
 
 LookupMatches::LookupMatches(std::span<const Row> keys, const std::vector<size_t>& columns)
-    : columns_(columns) {
-  for (size_t i = 0; i < keys.size(); ++i) positions_[keys[i]].push_back(i);
-  for (const auto& entry : positions_) {
+    : columns_(columns), next_same_(keys.size(), PositionIndex::kNone) {
+  index_.Reserve(keys.size());
+  std::vector<uint32_t> last;  // the last position seen of each distinct key
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const Row& key = keys[i];
+    const uint64_t hash = HashValues(key);
+    const PositionIndex::Probe probe =
+        index_.Find(hash, [&](uint32_t d) { return *distinct_[d] == key; });
+    if (probe.found) {
+      const uint32_t d = index_.at(probe.slot);
+      next_same_[last[d]] = static_cast<uint32_t>(i);
+      last[d] = static_cast<uint32_t>(i);
+      continue;
+    }
+    index_.Fill(probe.slot, hash, static_cast<uint32_t>(distinct_.size()));
+    distinct_.push_back(&key);
+    first_.push_back(static_cast<uint32_t>(i));
+    last.push_back(static_cast<uint32_t>(i));
     bool has_null = false;
-    for (const Value& v : entry.first) has_null |= v.is_null();
-    (has_null ? with_null_ : plain_).push_back(&entry.first);
+    for (const Value& v : key) has_null |= v.is_null();
+    (has_null ? with_null_ : plain_).push_back(&key);
   }
 }
 
 void LookupMatches::Add(Row row, const Row* only) {
-  auto it = positions_.find(Pick(row, columns_));
-  if (it == positions_.end() || (only && it->first != *only)) return;
-  matched_[&it->first].Add(std::move(row), 1);
+  const uint32_t d = index_.FindPosition(HashColumns(row, columns_), [&](uint32_t at) {
+    return ColumnsEqual(row, columns_, *distinct_[at]);
+  });
+  if (d == PositionIndex::kNone || (only && distinct_[d] != only)) return;
+  matched_.emplace_back(d, std::move(row));
 }
 
 void LookupMatches::Visit(const StateTable::LookupVisitor& visit) const {
-  for (const auto& [key, rows] : matched_) {
-    for (size_t pos : positions_.at(*key)) {
-      for (const auto& [row, w] : rows) visit(pos, row, w);
+  // The matched rows grouped by key (a counting sort, keeping arrival order within a key).
+  std::vector<uint32_t> start(distinct_.size() + 1, 0);
+  for (const auto& m : matched_) ++start[m.first + 1];
+  for (size_t d = 0; d < distinct_.size(); ++d) start[d + 1] += start[d];
+  std::vector<uint32_t> order(matched_.size());
+  {
+    std::vector<uint32_t> fill(start.begin(), start.end() - 1);
+    for (size_t i = 0; i < matched_.size(); ++i) {
+      order[fill[matched_[i].first]++] = static_cast<uint32_t>(i);
+    }
+  }
+  // A key's distinct rows and their counts: compared pairwise when few (a join's usual case),
+  // else through a hash table.
+  constexpr uint32_t kFewRows = 16;
+  std::vector<std::pair<const Row*, int64_t>> rows;
+  PositionIndex seen;
+  for (size_t d = 0; d < distinct_.size(); ++d) {
+    if (start[d] == start[d + 1]) continue;
+    rows.clear();
+    const bool few = start[d + 1] - start[d] <= kFewRows;
+    if (!few) {
+      seen = PositionIndex();
+      seen.Reserve(start[d + 1] - start[d]);
+    }
+    for (uint32_t k = start[d]; k < start[d + 1]; ++k) {
+      const Row& row = matched_[order[k]].second;
+      if (few) {
+        auto same =
+            std::find_if(rows.begin(), rows.end(), [&](const auto& r) { return *r.first == row; });
+        if (same == rows.end()) {
+          rows.emplace_back(&row, 1);
+        } else {
+          ++same->second;
+        }
+        continue;
+      }
+      const uint64_t hash = HashValues(row);
+      const PositionIndex::Probe probe =
+          seen.Find(hash, [&](uint32_t r) { return *rows[r].first == row; });
+      if (probe.found) {
+        ++rows[seen.at(probe.slot)].second;
+      } else {
+        seen.Fill(probe.slot, hash, static_cast<uint32_t>(rows.size()));
+        rows.emplace_back(&row, 1);
+      }
+    }
+    for (uint32_t pos = first_[d]; pos != PositionIndex::kNone; pos = next_same_[pos]) {
+      for (const auto& [row, w] : rows) visit(pos, *row, w);
     }
   }
 }

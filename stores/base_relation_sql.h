@@ -56,14 +56,17 @@ class LookupMatches {
   const std::vector<const Row*>& null_keys() const { return with_null_; }
   // Counts `row` for its key, if asked for (and, with `only`, only when that is its key).
   void Add(Row row, const Row* only = nullptr);
-  // Visits each key position with the rows of its key.
+  // Visits each key position with the rows of its key, each distinct row once with its count.
   void Visit(const StateTable::LookupVisitor& visit) const;
 
  private:
   const std::vector<size_t>& columns_;
-  std::unordered_map<Row, std::vector<size_t>, RowHash> positions_;
+  std::vector<const Row*> distinct_;  // the distinct keys, in order of first appearance
+  PositionIndex index_;               // distinct_ by the keys' hashes
+  // For each key position, the next position of the same key (or kNone); the first of each.
+  std::vector<uint32_t> next_same_, first_;
   std::vector<const Row*> plain_, with_null_;
-  std::unordered_map<const Row*, ZSet> matched_;
+  std::vector<std::pair<uint32_t, Row>> matched_;  // (distinct key, row), in arrival order
 };
 
 }  // namespace zload::base_relation_sql

@@ -124,6 +124,43 @@ TEST(SharedStateTest, IndexesBuiltInARolledBackTransactionAreBuiltAgain) {
   EXPECT_EQ(IndexesOn(store, "tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
 }
 
+// A key matched by many rows (more than a few, copies among them) is visited at each position it
+// was asked at, with each distinct row once and its copies as its weight; a key asked for that
+// nothing matches and a NULL key visit nothing.
+TEST(SharedStateTest, KeyWithManyRowsIsVisitedOncePerRowAtEachPosition) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItems, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTags, true);
+  ZSet items, tags, want;
+  for (int64_t k = 0; k < 30; ++k) {
+    const std::string name = "item" + std::to_string(k);
+    items.Add(Item(k, name.c_str()), 1 + k % 3);  // 1 to 3 copies
+    tags.Add(Item(k, k % 2 ? "odd" : "even"), 1);
+    if (k % 2) want.Add({Value::Text(name), Value::Text("odd")}, 1 + k % 3);
+  }
+  tags.Add(Item(1, "one"), 1);
+  store.ApplyToBaseTable("items", items);
+  store.ApplyToBaseTable("tags", tags);
+  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
+  const std::vector<Row> keys{{Value::Text("odd")},
+                              {Value::Text("one")},
+                              {Value::Text("none")},
+                              {Value()},
+                              {Value::Text("odd")}};
+  std::vector<ZSet> seen(keys.size());
+  served->Lookup(0, keys, [&](size_t pos, const Row& row, int64_t w) {
+    EXPECT_EQ(seen.at(pos).Weight(row), 0) << "visited twice: " << RowToString(row);
+    seen[pos].Add(row, w);
+  });
+  EXPECT_EQ(want.size(), 15u);
+  EXPECT_EQ(seen[0].ToString(), want.ToString());
+  EXPECT_EQ(seen[4].ToString(), want.ToString());
+  EXPECT_EQ(seen[1].ToString(), ZSet({{{Value::Text("item1"), Value::Text("one")}, 2}}).ToString());
+  EXPECT_TRUE(seen[2].empty());
+  EXPECT_TRUE(seen[3].empty());
+}
+
 // A keyed view table replaces rows in place, deletes leaving keys, and keeps NULL-keyed rows
 // apart; its contents always equal the integral of the deltas.
 TEST(SharedStateTest, KeyedViewTableEqualsIntegralOfDeltas) {
