@@ -227,6 +227,13 @@ const std::vector<BaseBackedStateStore::Opened>& Job::StateTables() const {
   return state_ ? state_->opened() : kNone;
 }
 
+std::vector<VertexId> Job::ViewOutputs() const {
+  std::vector<VertexId> out;
+  out.reserve(views_.size());
+  for (const View& v : views_) out.push_back(v.compiled.output);
+  return out;
+}
+
 Job::View* Job::FindView(const std::string& name) {
   for (View& v : views_) {
     if (v.compiled.name == name) return &v;

@@ -59,6 +59,8 @@ class Job {
   }
   // The view named `name`, or nullptr.
   View* FindView(const std::string& name);
+  // The vertex emitting each view's delta, in view order.
+  std::vector<VertexId> ViewOutputs() const;
 
   // `name` and every view that reads it, directly or through other views, in config order.
   std::vector<std::string> WithDependents(const std::string& name) const;

@@ -16,6 +16,7 @@
 #include "loader/parallel_load.h"
 #include "loader/reject_writer.h"
 #include "loader/row_reader.h"
+#include "loader/view_seconds.h"
 
 namespace zload {
 namespace {
@@ -44,7 +45,8 @@ class SourceLoad {
         time_(time),
         records_done_(first_record),
         rows_before_(rows_before),
-        fault_(std::move(fault)) {}
+        fault_(std::move(fault)),
+        view_seconds_(job.graph(), job.ViewOutputs()) {}
 
   // Loads at most `limit` good rows (all without one) and returns how many rows were read.
   int64_t Run(int64_t load_id, std::optional<int64_t> limit) {
@@ -146,17 +148,18 @@ class SourceLoad {
     auto t0 = Clock::now();
     SourceInputs inputs;
     inputs.emplace(source_.vertex, delta);
-    std::vector<ZSet> out = RunIteration(job_.graph(), std::move(inputs));
-    double graph_seconds = SecondsSince(t0);
+    std::vector<ZSet> out =
+        RunIteration(job_.graph(), std::move(inputs), view_seconds_.Wrap(IterationHooks{}));
     for (size_t i = 0; i < job_.views().size(); ++i) {
       Job::View& v = job_.views()[i];
       auto t1 = Clock::now();
       const ZSet& view_delta = out[v.compiled.output];
       store_.ApplyToViewTable(v.compiled.name, view_delta);
       summary_.views[i].changes += static_cast<int64_t>(view_delta.size());
-      summary_.views[i].seconds +=
-          SecondsSince(t1) + graph_seconds / static_cast<double>(job_.views().size());
+      view_seconds_.AddToView(i, SecondsSince(t1));
     }
+    const std::vector<double> shares = view_seconds_.Split(SecondsSince(t0));
+    for (size_t i = 0; i < shares.size(); ++i) summary_.views[i].seconds += shares[i];
   }
 
   Job& job_;
@@ -173,6 +176,7 @@ class SourceLoad {
   int64_t records_done_;  // records of the file read before the next batch
   int64_t rows_before_;   // good rows of the file applied by earlier runs (resume)
   std::function<void(const std::string&, int64_t)> fault_;  // test hook, see RunOptions
+  ViewSeconds view_seconds_;  // each view's share of the time spent maintaining views
 };
 
 // A reader of `source`'s file positioned after its first `records` records. Throws

@@ -254,8 +254,12 @@ class Coordinator {
           if (std::optional<JournalEntry> done = AppliedAlready(id)) {
             // It died after its commit: the batch is in the store, only the report was lost.
             pool_->Restart(m.worker);
-            Handle(m.worker, BatchDone{id, done->rows, done->inserts, done->deletes,
-                                       std::vector<int64_t>(summary_.views.size(), 0), 0});
+            Handle(m.worker, BatchDone{id,
+                                       done->rows,
+                                       done->inserts,
+                                       done->deletes,
+                                       std::vector<int64_t>(summary_.views.size(), 0),
+                                       {}});
             continue;
           }
           if (Recover(id, m.worker, died, true)) continue;
@@ -568,8 +572,9 @@ class Coordinator {
       out.bytes = std::max<uint64_t>(out.bytes, b.end);
       for (size_t i = 0; i < done->view_changes.size() && i < summary_.views.size(); ++i) {
         summary_.views[i].changes += done->view_changes[i];
-        summary_.views[i].seconds +=
-            done->view_seconds / static_cast<double>(summary_.views.size());
+      }
+      for (size_t i = 0; i < done->view_seconds.size() && i < summary_.views.size(); ++i) {
+        summary_.views[i].seconds += done->view_seconds[i];
       }
       ++summary_.batches;
       ++s.batches_done;

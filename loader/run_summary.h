@@ -23,8 +23,10 @@ struct SourceSummary {
 struct ViewSummary {
   std::string name;
   int64_t changes = 0;  // rows of delta written to the view table
-  double seconds = 0;   // time spent maintaining it (graph and table writes)
-  bool built = false;   // new in this store: computed from the base tables first
+  // Its share of the time spent maintaining views: the steps of the vertices it reads (a step
+  // shared by several views in equal parts), its table's writes, and an equal part of the rest.
+  double seconds = 0;
+  bool built = false;  // new in this store: computed from the base tables first
 };
 
 // The outcome of `zload run`.

@@ -137,7 +137,7 @@ BatchDone TimedBatch::Apply() {
   if (options_.delay_batch && *options_.delay_batch == order_.id) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options_.delay_ms));
   }
-  BatchDone done{order_.id, 0, 0, 0, std::vector<int64_t>(job_.views().size(), 0), 0};
+  BatchDone done{order_.id, 0, 0, 0, std::vector<int64_t>(job_.views().size(), 0), {}};
   const auto start = Clock::now();
   if (open_) {
     FinishStreamed();
@@ -149,7 +149,10 @@ BatchDone TimedBatch::Apply() {
       if (plain_) {
         Insert();
       } else {
-        if (source_.read_by_views) RunViews(RunIteration(job_.graph(), Inputs()), done);
+        if (source_.read_by_views) {
+          RunViews(RunIteration(job_.graph(), Inputs(), view_seconds_.Wrap(IterationHooks{})),
+                   done);
+        }
         store_.ApplyToBaseTable(source_.config->name, delta_);
       }
       CloseAndCommit();
@@ -159,7 +162,8 @@ BatchDone TimedBatch::Apply() {
     }
   }
   if (source_.read_by_views) {
-    done.view_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    done.view_seconds =
+        view_seconds_.Split(std::chrono::duration<double>(Clock::now() - start).count());
   }
   done.rows = counts_.rows;
   done.inserts = counts_.inserts;
@@ -179,7 +183,7 @@ BatchDone TimedBatch::Skip(const std::string& reason) {
     store_.Rollback();
     throw;
   }
-  return BatchDone{order_.id, 0, 0, 0, std::vector<int64_t>(job_.views().size(), 0), 0};
+  return BatchDone{order_.id, 0, 0, 0, std::vector<int64_t>(job_.views().size(), 0), {}};
 }
 
 bool TimedBatch::CanStream() const {
@@ -284,7 +288,9 @@ void TimedBatch::WriteBaseTable() {
 void TimedBatch::RunViews(const std::vector<ZSet>& out, BatchDone& done) {
   for (size_t i = 0; i < job_.views().size(); ++i) {
     const Job::View& v = job_.views()[i];
+    const auto start = Clock::now();
     store_.ApplyToViewTable(v.compiled.name, out[v.compiled.output]);
+    view_seconds_.AddToView(i, std::chrono::duration<double>(Clock::now() - start).count());
     done.view_changes[i] += static_cast<int64_t>(out[v.compiled.output].size());
   }
 }
@@ -376,13 +382,16 @@ void TimedBatch::ApplyVertexByVertex(BatchDone& done) {
   };
   try {
     std::vector<ZSet> out;
-    if (source_.read_by_views) out = RunIteration(job_.graph(), Inputs(), hooks);
+    if (source_.read_by_views) {
+      out = RunIteration(job_.graph(), Inputs(), view_seconds_.Wrap(std::move(hooks)));
+    }
     for (size_t i = 0; i < job_.views().size(); ++i) {
       const Job::View& v = job_.views()[i];
       if (committed(v.compiled.name)) {
         advanced.insert(v.compiled.name);
         continue;
       }
+      const auto start = Clock::now();
       Wait({v.compiled.name});
       store_.Begin();
       open = true;
@@ -395,6 +404,7 @@ void TimedBatch::ApplyVertexByVertex(BatchDone& done) {
       advanced.insert(v.compiled.name);
       store_.Commit();
       open = false;
+      view_seconds_.AddToView(i, std::chrono::duration<double>(Clock::now() - start).count());
     }
     std::vector<std::string> rest;
     for (const std::string& table : plan_.all) {

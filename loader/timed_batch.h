@@ -10,6 +10,7 @@
 #include "loader/frontier_plan.h"
 #include "loader/input_row.h"
 #include "loader/job.h"
+#include "loader/view_seconds.h"
 #include "loader/worker.h"
 #include "loader/worker_messages.h"
 #include "stores/job_store.h"
@@ -27,7 +28,8 @@ class TimedBatch {
         options_(options),
         source_(source),
         order_(order),
-        frontier_closed_(order.frontier_closed) {}
+        frontier_closed_(order.frontier_closed),
+        view_seconds_(job.graph(), job.ViewOutputs()) {}
 
   ~TimedBatch() {
     if (open_) store_.Rollback();
@@ -112,7 +114,8 @@ class TimedBatch {
   int vertex_commits_ = 0;    // commits of delay vertices made by this run of the batch
   struct {
     int64_t rows = 0, inserts = 0, deletes = 0;
-  } counts_;  // good rows of the batch
+  } counts_;                  // good rows of the batch
+  ViewSeconds view_seconds_;  // each view's share of the time spent applying the batch
 };
 
 }  // namespace zload

@@ -176,7 +176,7 @@ WorkerReport DecodeReport(const std::string& line) {
                        j.at("inserts").get<int64_t>(),
                        j.at("deletes").get<int64_t>(),
                        j.at("view_changes").get<std::vector<int64_t>>(),
-                       j.at("view_seconds").get<double>()};
+                       j.at("view_seconds").get<std::vector<double>>()};
     }
     if (type == "failed") return BatchFailed{id, ErrorOf(j.at("error"))};
     if (type == "stopped") return BatchStopped{id};

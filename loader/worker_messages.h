@@ -62,7 +62,9 @@ struct BatchDone {
   int64_t inserts = 0;
   int64_t deletes = 0;
   std::vector<int64_t> view_changes;  // rows of delta written to each view table, config order
-  double view_seconds = 0;            // time spent applying the batch when views read it
+  // Each view's share of the time spent applying the batch when views read it (ViewSeconds),
+  // config order; empty when none does.
+  std::vector<double> view_seconds;
 };
 
 // Worker -> coordinator: the batch failed; with flush_every_set = false nothing of it applied.

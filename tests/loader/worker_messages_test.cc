@@ -241,15 +241,15 @@ TEST(WorkerMessagesTest, ErrorMessageQuotingInvalidUtf8ArrivesWithReplacementCha
 
 TEST(WorkerMessagesTest, BatchDoneRoundTrips) {
   const std::vector<BatchDone> cases = {
-      {12, 100, 90, 10, {3, 0, 7}, 0.125},
-      {0, 0, 0, 0, {}, 0},
+      {12, 100, 90, 10, {3, 0, 7}, {0.125, 0, 2.5}},
+      {0, 0, 0, 0, {}, {}},
       {std::numeric_limits<int64_t>::max(),
        std::numeric_limits<int64_t>::max(),
        1,
        -1,
        {std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()},
-       0.1 + 0.2},
-      {5, 1, 1, 0, {1}, 1e-300},
+       {0.1 + 0.2, 1.0 / 3}},
+      {5, 1, 1, 0, {1}, {1e-300}},
   };
   for (const BatchDone& d : cases) {
     WorkerReport back = RoundTrip(d);
@@ -334,7 +334,7 @@ TEST(WorkerMessagesTest, MalformedReportsAreRefused) {
   InputRow row;
   row.raw = "1,2";
   std::string ready = EncodeReport(BatchReady{3, {{row, Error(ErrorCode::kParse, "bad")}}});
-  std::string done = EncodeReport(BatchDone{3, 1, 1, 0, {1}, 0.5});
+  std::string done = EncodeReport(BatchDone{3, 1, 1, 0, {1}, {0.5}});
   std::string failed = EncodeReport(BatchFailed{3, Error(ErrorCode::kIo, "gone")});
   const std::vector<std::string> bad = {
       "",
@@ -350,7 +350,9 @@ TEST(WorkerMessagesTest, MalformedReportsAreRefused) {
       "{\"type\": \"ready\", \"id\": 3, \"rejects\": [{\"raw\": \"31\"}]}",
       "{\"type\": \"done\", \"id\": 3, \"rows\": 1}",
       "{\"type\": \"done\", \"id\": 3, \"rows\": 1, \"inserts\": 1, \"deletes\": 0, "
-      "\"view_changes\": \"many\", \"view_seconds\": 0}",
+      "\"view_changes\": \"many\", \"view_seconds\": []}",
+      "{\"type\": \"done\", \"id\": 3, \"rows\": 1, \"inserts\": 1, \"deletes\": 0, "
+      "\"view_changes\": [1], \"view_seconds\": 0.5}",
       "{\"type\": \"failed\", \"id\": 3}",
       "{\"type\": \"failed\", \"id\": 3, \"error\": {\"message\": \"m\"}}",
       ready.substr(0, ready.size() - 1),
