@@ -14,6 +14,15 @@ namespace {
 constexpr int64_t kNewPageSize = 16384;
 constexpr int64_t kSortCacheKiB = -8192;  // PRAGMA cache_size while a large sort runs: 8 MiB
 
+// Switches SQLite's memory statistics off for the process, once, before SQLite initializes:
+// with them on, every allocation inside SQLite takes a global mutex (the shop job at 1M line
+// items ran 4 to 7 % longer). Nothing reads them. Called after SQLite has initialized (another
+// caller opened a database first), it changes nothing.
+void SkipMemoryStatistics() {
+  static const int result = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)result;
+}
+
 }  // namespace
 
 Value FromStorage(Value v, Type declared) {
@@ -140,6 +149,7 @@ Value Statement::ColumnValue(int i) const {
 }
 
 Database::Database(const std::string& path, int busy_timeout_ms) : path_(path) {
+  SkipMemoryStatistics();
   int rc =
       sqlite3_open_v2(path.c_str(), &db_,
                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);

@@ -58,7 +58,9 @@ class Statement {
 class Database {
  public:
   // Opens (creating) the file at `path` in WAL mode with a busy timeout of `busy_timeout_ms`.
-  // Throws Error(kIo) naming the path when it cannot be opened.
+  // The first one opened in a process, before any other use of SQLite, switches SQLite's memory
+  // statistics off for the process (sqlite3_memory_used() then stays 0). Throws Error(kIo) naming
+  // the path when it cannot be opened.
   explicit Database(const std::string& path, int busy_timeout_ms = 5000);
   ~Database();
   Database(const Database&) = delete;
