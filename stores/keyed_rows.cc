@@ -158,20 +158,11 @@ Changes Replacement(std::vector<Row> rows, std::span<const Row> removed_keys,
   std::sort(out.writes.begin(), out.writes.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   std::sort(out.removes.begin(), out.removes.end());
-  // A key twice: among the writes, among the removes, or in both (merged in key order).
-  auto twice = [&]() {
+  std::vector<RowIdentity> all = out.removes;
+  for (const auto& write : out.writes) all.push_back(write.first);
+  std::sort(all.begin(), all.end());
+  if (std::adjacent_find(all.begin(), all.end()) != all.end()) {
     throw Error(ErrorCode::kInternal, "a replacement names one key twice", {.table = table});
-  };
-  for (size_t i = 1; i < out.writes.size(); ++i) {
-    if (out.writes[i - 1].first == out.writes[i].first) twice();
-  }
-  for (size_t i = 1; i < out.removes.size(); ++i) {
-    if (out.removes[i - 1] == out.removes[i]) twice();
-  }
-  size_t w = 0;
-  for (const RowIdentity& id : out.removes) {
-    while (w < out.writes.size() && out.writes[w].first < id) ++w;
-    if (w < out.writes.size() && out.writes[w].first == id) twice();
   }
   return out;
 }

@@ -19,13 +19,6 @@ constexpr size_t kLookupChunk = 128;
 constexpr size_t kNullSafe = 0;           // statements_ slot: IS-matching of one index
 constexpr size_t kAllColumns = SIZE_MAX;  // statements_ index: every column (Weights)
 
-// A string literal of SQL.
-std::string QuoteLiteral(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 // Quotes as SQLite does.
 std::string Quote(const std::string& name) { return QuoteIdentifier(name); }
 
@@ -37,23 +30,23 @@ SqliteBaseRelationState::SqliteBaseRelationState(
     : db_(db), relation_(std::move(relation)), types_(std::move(types)), spec_(std::move(spec)) {
   base_relation_sql::CheckServes(relation_, spec_, types_.size(), primary_keys.size());
   std::set<std::string> names;
-  std::vector<std::string> literals;
   for (const auto& [table, columns] :
        base_relation_sql::WantedIndexes(relation_, spec_, primary_keys)) {
     const std::string name = base_relation_sql::IndexName(table, columns);
     if (!names.insert(name).second) continue;
+    index_names_.push_back(name);
     std::vector<std::string> quoted;
     for (const std::string& c : columns) quoted.push_back(QuoteIdentifier(c));
     index_ddl_.push_back(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
                                      QuoteIdentifier(name), QuoteIdentifier(table),
                                      fmt::join(quoted, ", ")));
-    literals.push_back(QuoteLiteral(name));
   }
   if (index_ddl_.empty()) return;
+  std::vector<std::string> marks(index_names_.size(), "?");
   indexes_present_ = std::make_unique<Statement>(
       db_.handle(), fmt::format("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                                 "name IN ({})",
-                                fmt::join(literals, ", ")));
+                                fmt::join(marks, ", ")));
   for (const std::string& table : relation_.tables) {
     table_rows_.push_back(std::make_unique<Statement>(
         db_.handle(), fmt::format("SELECT 1 FROM {} LIMIT 1", QuoteIdentifier(table))));
@@ -62,6 +55,9 @@ SqliteBaseRelationState::SqliteBaseRelationState(
 
 bool SqliteBaseRelationState::ReadyToRead() {
   if (index_ddl_.empty()) return true;
+  for (size_t i = 0; i < index_names_.size(); ++i) {
+    indexes_present_->BindText(static_cast<int>(i + 1), index_names_[i]);
+  }
   indexes_present_->Step();
   const bool present = indexes_present_->ColumnInt(0) == static_cast<int64_t>(index_ddl_.size());
   indexes_present_->Reset();

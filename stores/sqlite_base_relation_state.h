@@ -54,6 +54,7 @@ class SqliteBaseRelationState : public StateTable {
   std::vector<Type> types_;
   StateTableSpec spec_;
   std::map<std::pair<size_t, size_t>, std::unique_ptr<sqlite::Statement>> statements_;
+  std::vector<std::string> index_names_;                        // the indexes serving reads
   std::vector<std::string> index_ddl_;                          // CREATE INDEX IF NOT EXISTS, each
   std::unique_ptr<sqlite::Statement> indexes_present_;          // how many of them exist
   std::vector<std::unique_ptr<sqlite::Statement>> table_rows_;  // per table: a row, if any
