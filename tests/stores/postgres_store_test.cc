@@ -272,6 +272,31 @@ TEST_F(PostgresStoreTest, LookupOfManyKeysCrossesChunks) {
   }
 }
 
+// Look-ups run many times while their table grows are planned for each execution's keys, never
+// from a plan cached for any keys while the table was small (which then scans it whole).
+TEST_F(PostgresStoreTest, RepeatedLookupsArePlannedForTheirKeys) {
+  StateTable& table = store().Open({"growing__groups", 2, {{0}}});
+  int64_t found = 0;
+  for (int64_t step = 0; step < 12; ++step) {
+    ZSet rows;
+    for (int64_t i = 0; i < 50; ++i) {
+      rows.Add(Row{Value::Integer(step * 50 + i), Value::Integer(i)}, 1);
+    }
+    table.Apply(rows);
+    std::vector<Row> keys{{Value::Integer(step * 50)}, {Value::Integer(-1)}};
+    table.Lookup(0, keys, [&](size_t pos, const Row& row, int64_t) {
+      EXPECT_EQ(pos, 0U);
+      EXPECT_EQ(row[1], Value::Integer(0));
+      ++found;
+    });
+  }
+  EXPECT_EQ(found, 12);
+  // The statements this connection prepared: each look-up statement ran 12 times, none with a
+  // generic plan.
+  EXPECT_GE(QueryInt("SELECT coalesce(max(custom_plans), 0) FROM pg_prepared_statements"), 12);
+  EXPECT_EQ(QueryInt("SELECT coalesce(sum(generic_plans), 0) FROM pg_prepared_statements"), 0);
+}
+
 TEST_F(PostgresStoreTest, KeysMatchStructurallyAcrossTypesAndNulls) {
   StateTable& table = store().Open({"keys", 2, {{0}}});
   const double nan = std::numeric_limits<double>::quiet_NaN();
