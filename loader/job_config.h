@@ -50,7 +50,7 @@ struct RunConfig {
   int64_t worker_timeout_s = 600;  // a worker holding one batch longer than this is killed
   int64_t workers = 0;  // worker processes applying batches; 0: the coordinator applies them
   bool flush_every_set = false;      // workers commit after each delay vertex, not per batch
-  int64_t max_sleep_ms = 10;         // longest sleep between two frontier polls
+  int64_t max_sleep_ms = 2;          // longest sleep between two frontier polls
   int64_t frontier_timeout_s = 300;  // give up waiting for a table's frontier after this long
   // Without workers: consecutive batches share one transaction until it is this old (0: a
   // transaction per batch).

@@ -208,7 +208,8 @@ int main(int argc, char** argv) {
   CLI::App* worker = app.add_subcommand("worker", "");
   worker->group("");
   WorkerOptions worker_options;
-  int64_t max_sleep_ms = 10, frontier_timeout_s = 300;
+  int64_t max_sleep_ms = RunConfig{}.max_sleep_ms;
+  int64_t frontier_timeout_s = RunConfig{}.frontier_timeout_s;
   worker->add_option("job", config_path)->required();
   worker->add_option("--store", store_url);
   worker->add_flag("--flush-every-set", worker_options.flush_every_set);
