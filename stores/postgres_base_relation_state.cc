@@ -1,6 +1,9 @@
 #include "stores/postgres_base_relation_state.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <set>
 
 #include "engine/error.h"
 #include "stores/base_relation_sql.h"
@@ -28,14 +31,17 @@ PostgresBaseRelationState::PostgresBaseRelationState(
     const std::vector<std::vector<std::string>>& primary_keys, StateTableSpec spec)
     : db_(db), relation_(std::move(relation)), types_(std::move(types)), spec_(std::move(spec)) {
   base_relation_sql::CheckServes(relation_, spec_, types_.size(), primary_keys.size());
+  std::set<std::string> names;
   for (const auto& [table, columns] :
        base_relation_sql::WantedIndexes(relation_, spec_, primary_keys)) {
     const std::string index = FitIdentifier(base_relation_sql::IndexName(table, columns));
+    if (!names.insert(index).second) continue;
     std::vector<std::string> quoted;
     for (const std::string& c : columns) quoted.push_back(SqlName(c));
-    db_.EnsureIndex(index, table,
-                    fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})", QuoteIdentifier(index),
-                                SqlName(table), fmt::join(quoted, ", ")));
+    indexes_.push_back(
+        {index, table,
+         fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})", QuoteIdentifier(index),
+                     SqlName(table), fmt::join(quoted, ", "))});
   }
   for (size_t i = 0; i < spec_.indexes.size(); ++i) {
     const std::vector<size_t>& columns = spec_.indexes[i];
@@ -49,6 +55,35 @@ PostgresBaseRelationState::PostgresBaseRelationState(
                                    : fmt::format("({}) IN (SELECT * FROM unnest({}))",
                                                  fmt::join(names, ", "), fmt::join(arrays, ", ")));
   }
+}
+
+bool PostgresBaseRelationState::ReadyToRead() {
+  if (indexes_.empty() || indexes_seen_) return true;
+  postgres::ArrayLiteral names;
+  for (const WantedIndex& index : indexes_) names.Add(index.name);
+  const std::string& present_sql = db_.Prepared(
+      "SELECT count(*) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = "
+      "c.relnamespace WHERE c.relkind = 'i' AND n.nspname = current_schema() AND c.relname = "
+      "ANY($1::text[])");
+  const int64_t present = db_.Read(
+      [&](pqxx::transaction_base& tx) {
+        return tx.exec_prepared(present_sql, names.str())[0][0].as<int64_t>();
+      },
+      {.table = spec_.name});
+  if (present == static_cast<int64_t>(indexes_.size())) {
+    indexes_seen_ = true;
+    return true;
+  }
+  for (const std::string& table : relation_.tables) {
+    const bool any = db_.Read(
+        [&](pqxx::transaction_base& tx) {
+          return !tx.exec(fmt::format("SELECT 1 FROM {} LIMIT 1", SqlName(table))).empty();
+        },
+        {.table = table});
+    if (!any) return false;
+  }
+  for (const WantedIndex& index : indexes_) db_.EnsureIndex(index.name, index.table, index.ddl);
+  return true;
 }
 
 std::string PostgresBaseRelationState::ColumnSql(size_t column) const {
@@ -88,6 +123,7 @@ Row PostgresBaseRelationState::ReadRow(const pqxx::row& r) const {
 void PostgresBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
                                        const LookupVisitor& visit) {
   const std::vector<size_t>& columns = spec_.indexes.at(index);
+  if (keys.empty() || !ReadyToRead()) return;
   base_relation_sql::LookupMatches matches(keys, columns);
   // Copies of a row are one result row each.
   auto add_results = [&](const pqxx::result& result, const Row* only) {
@@ -124,6 +160,7 @@ void PostgresBaseRelationState::Lookup(size_t index, std::span<const Row> keys,
 }
 
 std::vector<int64_t> PostgresBaseRelationState::Weights(std::span<const Row> rows) {
+  if (rows.empty() || !ReadyToRead()) return std::vector<int64_t>(rows.size(), 0);
   std::vector<size_t> all(types_.size());
   for (size_t c = 0; c < all.size(); ++c) all[c] = c;
   std::vector<int64_t> out;
@@ -146,6 +183,7 @@ void PostgresBaseRelationState::Apply(const ZSet& delta) {
 }
 
 void PostgresBaseRelationState::Scan(const ScanVisitor& visit) {
+  if (!ReadyToRead()) return;
   pqxx::result result = db_.Read([&](pqxx::transaction_base& tx) { return tx.exec(Select("")); },
                                  {.table = spec_.name});
   ZSet all;

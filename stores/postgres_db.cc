@@ -30,6 +30,9 @@ std::string Redact(const std::string& url) {
 
 // The advisory lock that serializes the creation of tables ("zload" in ASCII).
 constexpr int64_t kDdlLockKey = 0x7a6c6f6164;
+// The first key of the advisory locks that serialize the creation of one index each (the
+// second key is a hash of its name): "zlix" in ASCII.
+constexpr int32_t kIndexLockClass = 0x7a6c6978;
 
 constexpr char kHex[] = "0123456789abcdef";
 
@@ -325,7 +328,8 @@ void Database::EnsureIndex(const std::string& index, const std::string& table,
   }
   Write(
       [&](pqxx::transaction_base& tx) {
-        tx.exec(fmt::format("SELECT pg_advisory_xact_lock({})", kDdlLockKey));
+        tx.exec_params("SELECT pg_advisory_xact_lock($1::integer, hashtext($2))", kIndexLockClass,
+                       index);
         tx.exec(ddl);
       },
       {.table = table});

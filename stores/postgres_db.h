@@ -54,7 +54,7 @@ std::string FromByteaText(std::string_view text);
 // every element is quoted and escaped, so any text is safe.
 class ArrayLiteral {
  public:
-  ArrayLiteral() { text_ = "{"; }
+  ArrayLiteral() : text_(1, '{') {}
   // Appends an element; nullopt appends NULL.
   void Add(std::optional<std::string_view> element);
   // Appends a BYTEA element holding `bytes`.
@@ -142,8 +142,9 @@ class Database {
   // transaction creating the missing ones.
   void EnsureTables(const std::vector<std::pair<std::string, std::vector<std::string>>>& tables);
   // Runs `ddl` (creating index `index`, unquoted, of `table`) through Write unless that index
-  // exists, serialized with EnsureTable's lock. An index that exists takes no lock on its table,
-  // so sessions writing the table do not hold this up.
+  // exists, under an advisory lock of that index's name alone: sessions creating it at once do
+  // not collide, and one creating it inside a longer transaction holds up no other DDL. An index
+  // that exists takes no lock on its table, so sessions writing the table do not hold this up.
   void EnsureIndex(const std::string& index, const std::string& table, const std::string& ddl);
   // The name of the prepared statement for `sql`, preparing it on first use. The same text
   // always gets the same name.
