@@ -7,11 +7,19 @@
 #include "engine/memory_store.h"
 #include "stores/sqlite_db.h"
 #include "stores/sqlite_job_store.h"
+#include "tests/support/item_tags.h"
 #include "tests/support/scratch_dir.h"
 #include "tests/support/shared_state_checks.h"
 
 namespace zload {
 namespace {
+
+using test::ItemRow;
+using test::kByTag;
+using test::kItemSchema;
+using test::kItemTags;
+using test::kTagSchema;
+using test::LookedUpAll;
 
 TEST(SharedStateTest, BaseTableStateAnswersLikeMemory) {
   test::ScratchDir dir;
@@ -44,84 +52,36 @@ int64_t Pragma(SqliteJobStore& store, const std::string& name) {
   return q.ColumnInt(0);
 }
 
-const Schema kItems({{"k", Type::kInteger}, {"name", Type::kText}});
-const Schema kTags({{"k", Type::kInteger}, {"tag", Type::kText}});
-
-Row Item(int64_t k, const char* name) { return {Value::Integer(k), Value::Text(name)}; }
-
-// (items.name, tags.tag) of items JOIN tags ON items.k = tags.k, looked up by tag.
-const BaseRelation kItemTags{.tables = {"items", "tags"},
-                             .join_on = {{{0, "k"}, {1, "k"}}},
-                             .columns = {{0, "name"}, {1, "tag"}}};
-const StateTableSpec kByTag{.name = "v__2_join__left", .arity = 2, .indexes = {{1}}};
-
-// What a look-up of `keys` visits, all positions together.
-ZSet LookedUp(StateTable& table, const std::vector<Row>& keys) {
-  ZSet out;
-  table.Lookup(0, keys, [&](size_t, const Row& row, int64_t w) { out.Add(row, w); });
-  return out;
-}
-
-// A table loaded while one of the relation's tables is empty is loaded without the relation's
-// indexes: they are built by the first read that can find rows, and answer like the join.
 TEST(SharedStateTest, IndexesAreBuiltByTheFirstReadThatCanFindRows) {
   test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
-  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItems, true);
-  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTags, true);
-  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
-  const std::vector<Row> keys{{Value::Text("red")}, {Value::Text("blue")}};
-  EXPECT_TRUE(LookedUp(*served, keys).empty());
-  store.ApplyToBaseTable("items", ZSet{{Item(1, "tv"), 1}, {Item(2, "radio"), 2}});
-  // tags is empty: the join is, and reading it builds nothing.
-  EXPECT_TRUE(LookedUp(*served, keys).empty());
-  EXPECT_EQ(served->Weights(std::vector<Row>{{Value::Text("tv"), Value::Text("red")}}),
-            (std::vector<int64_t>{0}));
-  EXPECT_EQ(served->Size(), 0u);
-  EXPECT_TRUE(IndexesOn(store, "items").empty());
-  EXPECT_TRUE(IndexesOn(store, "tags").empty());
-  // An empty look-up reads nothing either.
-  store.ApplyToBaseTable("tags", ZSet{{Item(1, "red"), 1}, {Item(2, "red"), 1}});
-  EXPECT_TRUE(LookedUp(*served, {}).empty());
-  EXPECT_TRUE(IndexesOn(store, "tags").empty());
-  // Both tables hold rows: the read builds the indexes and finds the join's rows; the page
-  // cache and temporary storage, shrunk and moved to files while the indexes are sorted, are as
-  // they were again afterwards.
-  const int64_t cache_size = Pragma(store, "cache_size");
-  const int64_t temp_store = Pragma(store, "temp_store");
-  const Row tv_red{Value::Text("tv"), Value::Text("red")};
-  const Row radio_red{Value::Text("radio"), Value::Text("red")};
-  EXPECT_EQ(LookedUp(*served, keys).ToString(), ZSet({{tv_red, 1}, {radio_red, 2}}).ToString());
-  EXPECT_EQ(Pragma(store, "cache_size"), cache_size);
-  EXPECT_EQ(Pragma(store, "temp_store"), temp_store);
-  EXPECT_EQ(IndexesOn(store, "items"), (std::vector<std::string>{"items__by__k"}));
-  EXPECT_EQ(IndexesOn(store, "tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
-  // Rows added after the build are found through the indexes.
-  store.ApplyToBaseTable("items", ZSet{{Item(2, "lamp"), 1}});
-  EXPECT_EQ(LookedUp(*served, keys).ToString(),
-            ZSet({{tv_red, 1}, {radio_red, 2}, {{Value::Text("lamp"), Value::Text("red")}, 1}})
-                .ToString());
+  test::CheckIndexesAreBuiltByTheFirstReadThatCanFindRows(
+      store, [&](const std::string& table) { return IndexesOn(store, table); });
 }
 
-// Indexes built in a transaction that rolls back are gone with it; the next read builds them
-// again and answers the same.
 TEST(SharedStateTest, IndexesBuiltInARolledBackTransactionAreBuiltAgain) {
   test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
-  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItems, true);
-  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTags, true);
-  store.ApplyToBaseTable("items", ZSet{{Item(1, "tv"), 1}});
-  store.ApplyToBaseTable("tags", ZSet{{Item(1, "red"), 1}});
+  test::CheckIndexesBuiltInARolledBackTransactionAreBuiltAgain(
+      store, [&](const std::string& table) { return IndexesOn(store, table); });
+}
+
+// Building the indexes sorts with the page cache shrunk and temporary storage in files; both are
+// as they were again afterwards.
+TEST(SharedStateTest, BuildingIndexesRestoresThePageCacheAndTemporaryStorage) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItemSchema, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTagSchema, true);
+  store.ApplyToBaseTable("items", ZSet{{ItemRow(1, "tv"), 1}});
+  store.ApplyToBaseTable("tags", ZSet{{ItemRow(1, "red"), 1}});
   std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
-  const std::vector<Row> keys{{Value::Text("red")}};
-  const std::string want = ZSet({{{Value::Text("tv"), Value::Text("red")}, 1}}).ToString();
-  store.Begin();
-  EXPECT_EQ(LookedUp(*served, keys).ToString(), want);
+  const int64_t cache_size = Pragma(store, "cache_size");
+  const int64_t temp_store = Pragma(store, "temp_store");
+  EXPECT_EQ(LookedUpAll(*served, {{Value::Text("red")}}).size(), 1u);
   EXPECT_FALSE(IndexesOn(store, "tags").empty());
-  store.Rollback();
-  EXPECT_TRUE(IndexesOn(store, "tags").empty());
-  EXPECT_EQ(LookedUp(*served, keys).ToString(), want);
-  EXPECT_EQ(IndexesOn(store, "tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
+  EXPECT_EQ(Pragma(store, "cache_size"), cache_size);
+  EXPECT_EQ(Pragma(store, "temp_store"), temp_store);
 }
 
 // A key matched by many rows (more than a few, copies among them) is visited at each position it
@@ -130,16 +90,16 @@ TEST(SharedStateTest, IndexesBuiltInARolledBackTransactionAreBuiltAgain) {
 TEST(SharedStateTest, KeyWithManyRowsIsVisitedOncePerRowAtEachPosition) {
   test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
-  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItems, true);
-  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTags, true);
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItemSchema, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTagSchema, true);
   ZSet items, tags, want;
   for (int64_t k = 0; k < 30; ++k) {
     const std::string name = "item" + std::to_string(k);
-    items.Add(Item(k, name.c_str()), 1 + k % 3);  // 1 to 3 copies
-    tags.Add(Item(k, k % 2 ? "odd" : "even"), 1);
+    items.Add(ItemRow(k, name.c_str()), 1 + k % 3);  // 1 to 3 copies
+    tags.Add(ItemRow(k, k % 2 ? "odd" : "even"), 1);
     if (k % 2) want.Add({Value::Text(name), Value::Text("odd")}, 1 + k % 3);
   }
-  tags.Add(Item(1, "one"), 1);
+  tags.Add(ItemRow(1, "one"), 1);
   store.ApplyToBaseTable("items", items);
   store.ApplyToBaseTable("tags", tags);
   std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "engine/memory_store.h"
+#include "tests/support/item_tags.h"
 
 namespace zload::test {
 namespace {
@@ -132,6 +133,61 @@ void CheckJoinedRelationAnswersLikeTheJoinInMemory(JobStore& store) {
     served->Scan([&](const Row& r, int64_t w) { scanned.Add(r, w); });
     ASSERT_EQ(scanned.ToString(), model.ToString());
   }
+}
+
+// Tables loaded while one of the relation's tables is empty are loaded without its indexes; the
+// first read that can find rows builds them and answers like the join.
+void CheckIndexesAreBuiltByTheFirstReadThatCanFindRows(JobStore& store,
+                                                       const IndexNames& indexes_on) {
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItemSchema, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTagSchema, true);
+  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
+  const std::vector<Row> keys{{Value::Text("red")}, {Value::Text("blue")}};
+  EXPECT_TRUE(LookedUpAll(*served, keys).empty());
+  store.ApplyToBaseTable("items", ZSet{{ItemRow(1, "tv"), 1}, {ItemRow(2, "radio"), 2}});
+  // tags is empty: the join is, and reading it builds nothing.
+  EXPECT_TRUE(LookedUpAll(*served, keys).empty());
+  EXPECT_EQ(served->Weights(std::vector<Row>{{Value::Text("tv"), Value::Text("red")}}),
+            (std::vector<int64_t>{0}));
+  EXPECT_EQ(served->Size(), 0u);
+  EXPECT_TRUE(indexes_on("items").empty());
+  EXPECT_TRUE(indexes_on("tags").empty());
+  // An empty look-up reads nothing either.
+  store.ApplyToBaseTable("tags", ZSet{{ItemRow(1, "red"), 1}, {ItemRow(2, "red"), 1}});
+  EXPECT_TRUE(LookedUpAll(*served, {}).empty());
+  EXPECT_TRUE(indexes_on("tags").empty());
+  // Both tables hold rows: the read builds the indexes, in its transaction, and finds the join's
+  // rows.
+  const Row tv_red{Value::Text("tv"), Value::Text("red")};
+  const Row radio_red{Value::Text("radio"), Value::Text("red")};
+  store.Begin();
+  EXPECT_EQ(LookedUpAll(*served, keys).ToString(), ZSet({{tv_red, 1}, {radio_red, 2}}).ToString());
+  store.Commit();
+  EXPECT_EQ(indexes_on("items"), (std::vector<std::string>{"items__by__k"}));
+  EXPECT_EQ(indexes_on("tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
+  // Rows added after the build are found through the indexes.
+  store.ApplyToBaseTable("items", ZSet{{ItemRow(2, "lamp"), 1}});
+  EXPECT_EQ(LookedUpAll(*served, keys).ToString(),
+            ZSet({{tv_red, 1}, {radio_red, 2}, {{Value::Text("lamp"), Value::Text("red")}, 1}})
+                .ToString());
+}
+
+void CheckIndexesBuiltInARolledBackTransactionAreBuiltAgain(JobStore& store,
+                                                            const IndexNames& indexes_on) {
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItemSchema, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTagSchema, true);
+  store.ApplyToBaseTable("items", ZSet{{ItemRow(1, "tv"), 1}});
+  store.ApplyToBaseTable("tags", ZSet{{ItemRow(1, "red"), 1}});
+  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
+  const std::vector<Row> keys{{Value::Text("red")}};
+  const std::string want = ZSet({{{Value::Text("tv"), Value::Text("red")}, 1}}).ToString();
+  store.Begin();
+  EXPECT_EQ(LookedUpAll(*served, keys).ToString(), want);
+  EXPECT_FALSE(indexes_on("tags").empty());
+  store.Rollback();
+  EXPECT_TRUE(indexes_on("tags").empty());
+  EXPECT_EQ(LookedUpAll(*served, keys).ToString(), want);
+  EXPECT_EQ(indexes_on("tags"), (std::vector<std::string>{"tags__by__k", "tags__by__tag"}));
 }
 
 }  // namespace zload::test
