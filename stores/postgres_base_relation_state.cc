@@ -71,7 +71,12 @@ bool PostgresBaseRelationState::ReadyToRead() {
       },
       {.table = spec_.name});
   if (present == static_cast<int64_t>(indexes_.size())) {
-    indexes_seen_ = true;
+    // Indexes this state created are known to stay only once seen outside the transaction
+    // that created them (a rollback takes them away).
+    if (!created_ || !db_.in_transaction()) {
+      indexes_seen_ = true;
+      created_ = false;
+    }
     return true;
   }
   for (const std::string& table : relation_.tables) {
@@ -83,6 +88,7 @@ bool PostgresBaseRelationState::ReadyToRead() {
     if (!any) return false;
   }
   for (const WantedIndex& index : indexes_) db_.EnsureIndex(index.name, index.table, index.ddl);
+  created_ = true;
   return true;
 }
 

@@ -71,6 +71,7 @@ class PostgresBaseRelationState : public StateTable {
   std::map<size_t, std::string> lookup_sql_;  // by index: keys without NULLs, bound as arrays
   std::vector<WantedIndex> indexes_;          // each name once
   bool indexes_seen_ = false;                 // all of indexes_ were found in the catalog
+  bool created_ = false;                      // this state created them, maybe uncommitted
 };
 
 }  // namespace zload
