@@ -12,14 +12,13 @@
 #include "coordinator/time_source.h"
 #include "coordinator/worker_pool.h"
 #include "engine/error.h"
-#include "loader/batch_cutter.h"
 #include "loader/elapsed.h"
-#include "loader/file_hash.h"
 #include "loader/file_registration.h"
 #include "loader/frontier_plan.h"
+#include "loader/reconnecting_store.h"
 #include "loader/reject_writer.h"
 #include "loader/row_reader.h"
-#include "loader/spooled_stdin.h"
+#include "loader/source_cursor.h"
 #include "loader/transient_retry.h"
 #include "loader/worker_messages.h"
 
@@ -28,27 +27,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// One source's file being cut and loaded.
-struct SourceState {
-  Job::Source* source = nullptr;
-  std::string file;  // what workers read
-  std::unique_ptr<SpooledStdin> spool;
-  std::unique_ptr<BatchCutter> cutter;
-  // The cutter's next range, cut while workers were busy (nullopt inside: the file's end).
-  std::optional<std::optional<BatchRange>> precut;
-  // The file's size and content hash, read ahead while the file before it was being loaded.
-  std::optional<FileFingerprint> fingerprint;
-  bool read_ahead = false;  // reading ahead was tried (it is tried once)
-  bool registered = false;  // its load is recorded in the file registry
-  int64_t load_id = 0;
-  int64_t records_cut = 0;       // records handed out, or applied by earlier runs (resume)
-  int64_t rows_before = 0;       // good rows applied by earlier runs (resume)
-  bool complete_before = false;  // an earlier run loaded the whole file (resume)
-  int64_t batches = 0;           // handed out
+// What this run did with one source's file: batches handed out and done, progress.
+struct SourceProgress {
+  int64_t batches = 0;  // handed out
   int64_t batches_done = 0;
-  bool cut_all = false;           // the cutter reached the end of the file
   bool progress_unsaved = false;  // rows applied since the registry last recorded them
-  Clock::time_point started;
+  Clock::time_point started;      // when its file was registered
 };
 
 // One batch from hand-out to outcome.
@@ -83,23 +67,14 @@ class Coordinator {
         run_(run),
         partial_(partial),
         rejects_(run_.reject_file, options.resume),
-        remaining_(options.limit) {}
+        db_(store, job.config().store_url),
+        cursor_(job, options, run_.batch_rows, db_, [this](size_t i) { Registered(i); }),
+        progress_of_(cursor_.size()) {}
 
   void Run() {
     const JobConfig& config = job_.config();
     summary_.workers = run_.workers;
     summary_.flush_every_set = run_.flush_every_set;
-    for (Job::Source& s : job_.sources()) {
-      SourceState state;
-      state.source = &s;
-      state.file = s.config->file;
-      if (state.file == "-") {
-        state.spool =
-            std::make_unique<SpooledStdin>(s.config->format == "jsonl" ? ".jsonl" : ".csv");
-        state.file = state.spool->path();
-      }
-      sources_.push_back(std::move(state));
-    }
 
     std::string binary = options_.worker_binary.empty() ? "/proc/self/exe" : options_.worker_binary;
     std::vector<std::string> argv = {binary,
@@ -165,38 +140,16 @@ class Coordinator {
   // worker 0, and waits for it: the worker replays what was committed and applies the rest.
   // Its rows were decided (and its rejects written) by that run.
   void FinishPartialBatch(const JournalEntry& e) {
-    size_t index = sources_.size();
-    for (const FileLoad& l : store_.FileLoads()) {
-      if (l.id != e.load_id) continue;
-      for (size_t i = 0; i < sources_.size(); ++i) {
-        if (sources_[i].source->config->name == l.source && l.path == sources_[i].file) index = i;
-      }
-    }
-    if (index == sources_.size()) {
-      throw Error(ErrorCode::kConfig,
-                  fmt::format("cannot finish the batch at time {}: its file (load {}) is not a "
-                              "source of this job config",
-                              e.time, e.load_id));
-    }
-    SourceState& s = sources_[index];
-    SourceConfig cut_config = *s.source->config;
-    cut_config.file = s.file;
-    BatchCutter cutter(cut_config, s.source->schema, run_.batch_rows);
-    std::optional<BatchRange> range;
-    if (e.first_record > 0) cutter.Next(e.first_record);
-    range = cutter.Next(e.records);
-    if (!range || range->records != e.records) {
-      throw Error(ErrorCode::kConfig, "cannot finish a batch: its file has fewer records now",
-                  {.file = s.source->config->file, .time = e.time});
-    }
+    const SourceCursor::Cut cut = cursor_.Recut(e, store_.FileLoads());
+    const size_t index = cut.source;
     BatchOrder order;
     order.id = -1 - static_cast<int64_t>(&e - partial_.data());
     order.source = index;
-    order.file = s.file;
-    order.header = cutter.header_text();
-    order.begin = range->begin;
-    order.end = range->end;
-    order.first_line = range->first_line;
+    order.file = cursor_.source(index).file;
+    order.header = cut.header;
+    order.begin = cut.range.begin;
+    order.end = cut.range.end;
+    order.first_line = cut.range.first_line;
     order.time = e.time;
     order.frontier = e.frontier;
     order.load_id = e.load_id;
@@ -305,11 +258,12 @@ class Coordinator {
   // Records in the file registry the rows applied so far of each file that has new ones (after
   // handing out batches, so that workers do not wait for it).
   void SaveProgress() {
-    for (SourceState& s : sources_) {
-      if (!s.progress_unsaved) continue;
-      s.progress_unsaved = false;
-      const int64_t rows = s.rows_before + summary_.sources[&s - sources_.data()].rows_read;
-      Retrying([&](JobStore& st) { st.UpdateFileLoad(s.load_id, rows, "loading"); });
+    for (size_t i = 0; i < progress_of_.size(); ++i) {
+      if (!progress_of_[i].progress_unsaved) continue;
+      progress_of_[i].progress_unsaved = false;
+      const CutSource& s = cursor_.source(i);
+      const int64_t rows = s.rows_before + summary_.sources[i].rows_read;
+      db_([&](JobStore& st) { st.UpdateFileLoad(s.load_id, rows, "loading"); });
     }
   }
 
@@ -320,134 +274,62 @@ class Coordinator {
            batches_[static_cast<size_t>(id - 1)].closed;
   }
 
-  // Cuts the next batch of the file being handed out while every worker is busy, so that the
-  // next hand-out does not scan for it (not under --limit, which sizes the last batch).
+  // Cuts the next batch while every worker is busy, so that the next hand-out does not scan for
+  // it.
   void Precut() {
-    if (stopping_ || !idle_.empty() || remaining_ || current_ >= sources_.size()) return;
-    SourceState& s = sources_[current_];
-    if (s.cutter && !s.precut) s.precut = s.cutter->Next();
-    if (s.precut && !*s.precut && current_ + 1 < sources_.size()) ReadAhead(sources_[current_ + 1]);
+    if (!stopping_ && idle_.empty()) cursor_.CutAhead();
   }
 
-  // Once the file being handed out is cut to its end: fingerprints the next file, checks its
-  // header and cuts its first range, so that the switch to it leaves no worker waiting. Not on
-  // resume (where a file starts is the journal's to say) nor for stdin. A failure here is left for
-  // the switch to meet again and report.
-  void ReadAhead(SourceState& s) {
-    if (s.read_ahead || s.cutter || options_.resume || s.source->config->file == "-") return;
-    s.read_ahead = true;
-    try {
-      if (!s.fingerprint) s.fingerprint = FingerprintFile(s.source->config->file);
-      s.cutter = NewCutter(s);
-      s.precut = s.cutter->Next();
-    } catch (const Error&) {
-      s.cutter.reset();
-      s.precut.reset();
-    }
-  }
-
-  std::unique_ptr<BatchCutter> NewCutter(const SourceState& s) const {
-    SourceConfig cut_config = *s.source->config;
-    cut_config.file = s.file;
-    return std::make_unique<BatchCutter>(cut_config, s.source->schema, run_.batch_rows);
+  // Starts a registered file's progress and time.
+  void Registered(size_t source) {
+    progress_of_[source].started = Clock::now();
+    progress_.Start(
+        fmt::format("{} ({} workers)", cursor_.source(source).source->config->name, pool_->size()),
+        cursor_.source(source).total_bytes);
   }
 
   // Gives the next batch to an idle worker; false when there is none left.
   bool HandOut() {
-    while (current_ < sources_.size()) {
-      SourceState& s = sources_[current_];
-      if (!s.registered) {
-        if (remaining_ && *remaining_ <= 0) return false;
-        ResumePoint at;
-        // On the coordinator's connection, reconnected when the store restarted mid-run.
-        if (options_.resume) {
-          at = Retrying([&](JobStore& st) { return FindResumePoint(st, *s.source->config); });
-        }
-        if (at.complete) {
-          s.complete_before = true;
-          ++current_;
-          continue;
-        }
-        s.load_id = at.load_id ? *at.load_id : Retrying([&](JobStore& st) {
-          return s.fingerprint
-                     ? RegisterFile(st, *s.source->config, options_.reload, *s.fingerprint)
-                     : RegisterFile(st, *s.source->config, options_.reload);
-        });
-        s.registered = true;
-        s.rows_before = at.rows;
-        if (!s.cutter) s.cutter = NewCutter(s);
-        if (at.first_record > 0) {
-          std::optional<BatchRange> skipped = s.cutter->Next(at.first_record);
-          if (!skipped || skipped->records != at.first_record) {
-            throw Error(ErrorCode::kConfig,
-                        fmt::format("cannot resume: the journal has {} records of this file as "
-                                    "loaded, but it holds {}",
-                                    at.first_record, skipped ? skipped->records : 0),
-                        {.file = s.source->config->file});
-          }
-          s.records_cut = at.first_record;
-        }
-        s.started = Clock::now();
-        progress_.Start(fmt::format("{} ({} workers)", s.source->config->name, pool_->size()),
-                        s.cutter->total_bytes());
-      }
-      std::optional<BatchRange> range;
-      if (s.precut) {
-        range = std::move(*s.precut);
-        s.precut.reset();
-      } else if (!remaining_) {
-        range = s.cutter->Next();
-      } else if (*remaining_ > 0) {
-        range = s.cutter->Next(std::min(*remaining_, run_.batch_rows));
-      }
-      if (!range) {
-        // A limit used up by the file's last record leaves the file whole, as a serial run
-        // records it: look for one more record.
-        s.cut_all = !remaining_ || *remaining_ > 0 || !s.cutter->Next(1);
-        ++current_;
-        continue;
-      }
-      if (remaining_) *remaining_ -= range->records;
-      BatchOrder order;
-      order.id = next_id_++;
-      order.source = current_;
-      order.file = s.file;
-      order.header = s.cutter->header_text();
-      order.begin = range->begin;
-      order.end = range->end;
-      order.first_line = range->first_line;
-      order.time = NextTime();
-      order.frontier = last_time_;
-      order.frontier_closed = FrontierClosed(order.id);
-      order.load_id = s.load_id;
-      order.first_record = s.records_cut;
-      order.records = range->records;
-      s.records_cut += range->records;
-      last_time_ = order.time;
-      Retrying([&](JobStore& st) {
-        st.PutJournalEntry({order.time, order.load_id, order.first_record, order.records, "taken",
-                            0, "", 0, 0, order.frontier});
-      });
-      size_t worker = idle_.back();
-      idle_.pop_back();
-      Batch batch;
-      batch.order = order;
-      batch.handed_out = Clock::now();
-      batch.source = current_;
-      batch.time = order.time;
-      batch.first_record = order.first_record;
-      batch.worker = worker;
-      batch.end = range->end;
-      batch.records = range->records;
-      batches_.push_back(std::move(batch));
-      worker_batch_[worker] = order.id;
-      ++s.batches;
-      ++in_flight_;
-      pool_->Send(worker, EncodeOrder(order));
-      if (options_.fault) options_.fault("after-handout", order.id);
-      return true;
-    }
-    return false;
+    std::optional<SourceCursor::Cut> cut = cursor_.Next();
+    if (!cut) return false;
+    const CutSource& s = cursor_.source(cut->source);
+    BatchOrder order;
+    order.id = next_id_++;
+    order.source = cut->source;
+    order.file = s.file;
+    order.header = std::move(cut->header);
+    order.begin = cut->range.begin;
+    order.end = cut->range.end;
+    order.first_line = cut->range.first_line;
+    order.time = NextTime();
+    order.frontier = last_time_;
+    order.frontier_closed = FrontierClosed(order.id);
+    order.load_id = s.load_id;
+    order.first_record = cut->first_record;
+    order.records = cut->range.records;
+    last_time_ = order.time;
+    db_([&](JobStore& st) {
+      st.PutJournalEntry({order.time, order.load_id, order.first_record, order.records, "taken", 0,
+                          "", 0, 0, order.frontier});
+    });
+    size_t worker = idle_.back();
+    idle_.pop_back();
+    Batch batch;
+    batch.order = order;
+    batch.handed_out = Clock::now();
+    batch.source = cut->source;
+    batch.time = order.time;
+    batch.first_record = order.first_record;
+    batch.worker = worker;
+    batch.end = order.end;
+    batch.records = order.records;
+    batches_.push_back(std::move(batch));
+    worker_batch_[worker] = order.id;
+    ++progress_of_[cut->source].batches;
+    ++in_flight_;
+    pool_->Send(worker, EncodeOrder(order));
+    if (options_.fault) options_.fault("after-handout", order.id);
+    return true;
   }
 
   // Runs batch `id` again after its worker failed (or died, `dead`) on it, as [run] on_error
@@ -487,7 +369,7 @@ class Coordinator {
 
   // Whether some table holds `time`: a batch committing per delay vertex got that far.
   bool PartlyApplied(int64_t time) {
-    for (const auto& [table, t] : Retrying([](JobStore& st) { return st.LastUpdates(); })) {
+    for (const auto& [table, t] : db_([](JobStore& st) { return st.LastUpdates(); })) {
       if (t == time) return true;
     }
     return false;
@@ -496,7 +378,7 @@ class Coordinator {
   // The journal entry of batch `id` when a worker committed it (status "done").
   std::optional<JournalEntry> AppliedAlready(int64_t id) {
     const int64_t time = batches_.at(static_cast<size_t>(id)).time;
-    for (const JournalEntry& e : Retrying([](JobStore& st) { return st.Journal(); })) {
+    for (const JournalEntry& e : db_([](JobStore& st) { return st.Journal(); })) {
       if (e.time == time && (e.status == "done" || e.status == "skipped")) return e;
     }
     return std::nullopt;
@@ -518,7 +400,7 @@ class Coordinator {
   // Writes the rows of a skipped batch to the reject file with the reason.
   void RejectSkippedRows(int64_t id) {
     const Batch& b = batches_.at(static_cast<size_t>(id));
-    SourceState& s = sources_[b.source];
+    const CutSource& s = cursor_.source(b.source);
     std::unique_ptr<RowReader> reader =
         OpenRowReaderAt(*s.source->config, s.source->schema, b.order.begin, b.order.first_line,
                         b.order.header, b.order.end, s.file);
@@ -562,7 +444,6 @@ class Coordinator {
     --in_flight_;
     worker_batch_.erase(worker);
     idle_.push_back(worker);
-    SourceState& s = sources_[b.source];
     if (const auto* done = std::get_if<BatchDone>(&report)) {
       b.closed = true;
       SourceSummary& out = summary_.sources[b.source];
@@ -577,9 +458,9 @@ class Coordinator {
         summary_.views[i].seconds += done->view_seconds[i];
       }
       ++summary_.batches;
-      ++s.batches_done;
+      ++progress_of_[b.source].batches_done;
       if (b.skipping) RejectSkippedRows(id);
-      s.progress_unsaved = true;
+      progress_of_[b.source].progress_unsaved = true;
       progress_.Update(out.rows_read, out.bytes);
       if (options_.fault) options_.fault("after-done", id);
     }
@@ -597,7 +478,7 @@ class Coordinator {
       if (b.skipping) continue;  // closed without being applied: nothing to decide
       b.go = !stopping_ || id < stop_at_;
       if (b.go) {
-        const Job::Source& source = *sources_[b.source].source;
+        const Job::Source& source = *cursor_.source(b.source).source;
         SourceSummary& out = summary_.sources[b.source];
         for (const RejectedRow& r : b.ready->rejects) {
           if (run_.on_bad_row == BadRowPolicy::kAbort) {
@@ -605,8 +486,7 @@ class Coordinator {
             b.go = false;
             break;
           }
-          rejects_.Reject(source.config->name, sources_[b.source].cutter->header_text(), r.row,
-                          r.error);
+          rejects_.Reject(source.config->name, b.order.header, r.row, r.error);
           ++out.rejected;
           ++summary_.rejected;
           if (rejects_.count() > run_.max_errors) {
@@ -637,22 +517,12 @@ class Coordinator {
   void Journal(int64_t id, const std::string& status, const std::string& error) {
     const Batch& b = batches_.at(static_cast<size_t>(id));
     try {
-      Retrying([&](JobStore& st) {
-        st.PutJournalEntry(
-            {b.time, sources_[b.source].load_id, b.first_record, b.records, status, 0, error});
+      db_([&](JobStore& st) {
+        st.PutJournalEntry({b.time, b.order.load_id, b.first_record, b.records, status, 0, error});
       });
     } catch (const Error&) {
       // The journal keeps "taken": a resume treats the batch as not applied either way.
     }
-  }
-
-  // Runs fn(store) on the coordinator's store connection; a transient store error (a lost
-  // connection, a server restarting, SQLite busy) is retried on a new connection with back-off
-  // (0.1 s doubling to 3.2 s, about 6 s in all) before it passes through.
-  template <typename F>
-  auto Retrying(F&& fn) -> decltype(fn(std::declval<JobStore&>())) {
-    return RetryTransient([&] { return fn(own_ ? *own_ : store_); },
-                          [&] { own_ = OpenJobStore(job_.config().store_url); });
   }
 
   // The next logical time; a PostgreSQL time source whose connection was lost (a server
@@ -668,39 +538,39 @@ class Coordinator {
 
   // Records each file's load as complete or interrupted and ends the summary.
   void Close() {
-    for (size_t i = 0; i < sources_.size(); ++i) {
-      SourceState& s = sources_[i];
+    for (size_t i = 0; i < cursor_.size(); ++i) {
+      const CutSource& s = cursor_.source(i);
       if (!s.registered) continue;
       // A file all of whose batches were applied is complete, even when another file's batch
       // failed (the serial run records it so).
-      bool complete = s.cut_all && s.batches_done == s.batches;
+      const SourceProgress& p = progress_of_[i];
+      bool complete = s.cut_all && p.batches_done == p.batches;
       try {
-        Retrying([&](JobStore& st) {
+        db_([&](JobStore& st) {
           st.UpdateFileLoad(s.load_id, s.rows_before + summary_.sources[i].rows_read,
                             complete ? "complete" : "interrupted");
         });
       } catch (const Error&) {
         if (!failure_) throw;
       }
-      summary_.sources[i].seconds = SecondsSince(s.started);
+      summary_.sources[i].seconds = SecondsSince(p.started);
     }
     progress_.Finish();
   }
 
   Job& job_;
   JobStore& store_;
-  std::unique_ptr<JobStore> own_;  // a new connection once store_'s was lost
   const RunOptions& options_;
   ProgressBar& progress_;
   RunSummary& summary_;
   const RunConfig run_;
   const std::vector<JournalEntry> partial_;
   RejectWriter rejects_;
-  std::optional<int64_t> remaining_;
+  ReconnectingStore db_;  // the coordinator's connection, reconnected when the store restarted
+  SourceCursor cursor_;
+  std::vector<SourceProgress> progress_of_;  // by source
   std::unique_ptr<TimeSource> time_;
   int64_t last_time_ = 0;
-  std::vector<SourceState> sources_;
-  size_t current_ = 0;
   std::unique_ptr<WorkerPool> pool_;
   std::vector<size_t> idle_;
   std::map<size_t, int64_t> worker_batch_;  // worker -> batch it holds
