@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -76,8 +77,14 @@ class Database {
   const std::string& path() const { return path_; }
 
  private:
+  // SQLite's busy handler: whether to try again, after a short wait, to take a lock another
+  // connection holds (`attempt` counts the tries for this lock, from 0).
+  static int RetryBusy(void* self, int attempt);
+
   std::string path_;
   sqlite3* db_ = nullptr;
+  int busy_timeout_ms_ = 0;
+  std::chrono::steady_clock::time_point busy_since_;  // the first try for the lock waited for
 };
 
 // A transaction: BEGIN IMMEDIATE on construction, ROLLBACK on destruction unless committed.
