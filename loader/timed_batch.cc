@@ -325,41 +325,41 @@ void TimedBatch::ApplyVertexByVertex(BatchDone& done) {
     }
     return out;
   };
-  // Where other writers commit while this batch's transactions are open (PostgreSQL, whose
-  // every statement reads what was committed before it), a base table serving a vertex's state
-  // is waited for when the vertex reads it, or where the vertex advances it (its last reader);
-  // a vertex that does not read it in this batch (a join reading only the other side's state)
-  // runs while the batch before still works further down the graph. Elsewhere a transaction's
-  // reads see the file as it was at its first read: every base table is waited for up front.
-  const bool wait_at_read = store_.ConcurrentWriters();
+  // A base table serving a vertex's state is waited for when the vertex reads it (apart from
+  // the vertex's transaction, whose reads then see the wait's outcome), or where the vertex
+  // advances it (its last reader); a vertex that does not read it in this batch (a join reading
+  // only the other side's state) runs while the batch before still works further down the graph.
   auto wait_once = [&](const std::vector<std::string>& tables) {
     std::vector<std::string> need;
     for (const std::string& table : tables) {
       if (waited.insert(table).second) need.push_back(table);
     }
-    Wait(need);
+    if (!need.empty()) store_.WaitApart([&] { Wait(need); });
   };
   struct ReadHookReset {
     Job& job;
     ~ReadHookReset() { job.SetBeforeServedRead(nullptr); }
   } reset{job_};
-  if (wait_at_read) job_.SetBeforeServedRead(wait_once);
+  job_.SetBeforeServedRead(wait_once);
   hooks.before = [&](VertexId v) {
     if (plan_.vertex_marker[v].empty()) return;
     std::vector<std::string> need = plan_.vertex_state[v];
     // The batch before has committed this vertex: every table this commit advances is then at
     // least at its time, whether or not this batch reads the vertex's bases.
-    if (wait_at_read) need.push_back(plan_.vertex_marker[v]);
+    need.push_back(plan_.vertex_marker[v]);
     for (const std::string& b : plan_.vertex_bases[v]) {
-      if (wait_at_read && plan_.last_reader.at(b) != v) continue;
+      if (plan_.last_reader.at(b) != v) continue;
       if (waited.insert(b).second) need.push_back(b);
     }
     Wait(need);
-    store_.Begin();
+    // The vertex's tables are this batch's until it commits them (later batches wait for their
+    // last_update), so its step may read them without the write lock (SQLite) and write after.
+    store_.BeginHoldingWrites();
     open = true;
   };
   hooks.after = [&](VertexId v, const ZSet& out) {
     if (!open) return;
+    store_.WriteHeld();
     std::vector<std::string> set = plan_.vertex_state[v];
     set.push_back(plan_.vertex_marker[v]);
     for (const std::string& b : plan_.vertex_bases[v]) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -74,6 +75,19 @@ class JobStore {
   virtual void Commit() = 0;
   // Undoes everything since Begin(); any in-memory caches of state are dropped.
   virtual void Rollback() = 0;
+  // Opens a transaction (as Begin()) for a step that reads delay-vertex state and then writes
+  // it. Where writers exclude one another for a whole transaction (SQLite), it reads without the
+  // write lock and holds the state's writes back until WriteHeld(), so that other connections
+  // write meanwhile; what it reads must not be written by others before its commit.
+  virtual void BeginHoldingWrites() { Begin(); }
+  // Takes the write lock for a transaction BeginHoldingWrites() opened and applies the held
+  // writes in order; later writes go to the store at once. Nothing elsewhere.
+  virtual void WriteHeld() {}
+  // Runs `wait` (which polls for other connections' commits) so that the open transaction's
+  // later reads see what they committed: within it where every statement reads the latest
+  // commits (PostgreSQL); a transaction of BeginHoldingWrites() that has not yet written (SQLite)
+  // ends its reads before and reads again after.
+  virtual void WaitApart(const std::function<void()>& wait) { wait(); }
 
   // Creates the base table for `source` unless it exists. With a primary key, the key columns
   // are indexed and unique; with `deletes`, rows can be found by all their columns quickly.

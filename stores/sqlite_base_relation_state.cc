@@ -25,9 +25,13 @@ std::string Quote(const std::string& name) { return QuoteIdentifier(name); }
 }  // namespace
 
 SqliteBaseRelationState::SqliteBaseRelationState(
-    sqlite::Database& db, BaseRelation relation, std::vector<Type> types,
+    sqlite::Database& db, HeldWrites& held, BaseRelation relation, std::vector<Type> types,
     const std::vector<std::vector<std::string>>& primary_keys, StateTableSpec spec)
-    : db_(db), relation_(std::move(relation)), types_(std::move(types)), spec_(std::move(spec)) {
+    : db_(db),
+      held_(held),
+      relation_(std::move(relation)),
+      types_(std::move(types)),
+      spec_(std::move(spec)) {
   base_relation_sql::CheckServes(relation_, spec_, types_.size(), primary_keys.size());
   std::set<std::string> names;
   for (const auto& [table, columns] :
@@ -67,7 +71,9 @@ bool SqliteBaseRelationState::ReadyToRead() {
     stmt->Reset();
     if (!any) return false;  // an inner join with an empty table is empty
   }
-  for (const std::string& ddl : index_ddl_) db_.ExecWithFlatSortMemory(ddl);
+  held_.RunApart([this] {
+    for (const std::string& ddl : index_ddl_) db_.ExecWithFlatSortMemory(ddl);
+  });
   return true;
 }
 

@@ -8,6 +8,7 @@
 #include "engine/state_store.h"
 #include "engine/value.h"
 #include "stores/base_relation.h"
+#include "stores/held_writes.h"
 #include "stores/sqlite_db.h"
 
 namespace zload {
@@ -25,8 +26,10 @@ class SqliteBaseRelationState : public StateTable {
  public:
   // Serves `spec` from `relation` in `db`; `types` are the declared types of the relation's
   // columns and `primary_keys` each table's primary-key column names (no index is added for
-  // them). Throws Error(kInternal) when the widths differ.
-  SqliteBaseRelationState(sqlite::Database& db, BaseRelation relation, std::vector<Type> types,
+  // them). While `held` holds writes, the indexes are created apart from them (committed in a
+  // transaction of their own). Throws Error(kInternal) when the widths differ.
+  SqliteBaseRelationState(sqlite::Database& db, HeldWrites& held, BaseRelation relation,
+                          std::vector<Type> types,
                           const std::vector<std::vector<std::string>>& primary_keys,
                           StateTableSpec spec);
   ~SqliteBaseRelationState() override;
@@ -41,7 +44,8 @@ class SqliteBaseRelationState : public StateTable {
 
  private:
   // Whether the relation may hold rows; when so, its indexes exist (created here if needed, in
-  // the connection's open transaction if any). False: some table is empty, and so is the join.
+  // the connection's open transaction if any, or apart from held writes). False: some table is
+  // empty, and so is the join.
   bool ReadyToRead();
   Row ReadRow(sqlite::Statement& stmt) const;
   std::string ColumnSql(size_t column) const;
@@ -50,6 +54,7 @@ class SqliteBaseRelationState : public StateTable {
   sqlite::Statement& NullSafeStatement(const std::vector<size_t>& columns, size_t key);
 
   sqlite::Database& db_;
+  HeldWrites& held_;
   BaseRelation relation_;
   std::vector<Type> types_;
   StateTableSpec spec_;

@@ -85,6 +85,32 @@ void SqliteJobStore::Rollback() {
   if (!sqlite3_get_autocommit(db_.handle())) db_.Exec("ROLLBACK");
 }
 
+// A deferred transaction reads from one snapshot of the file, taken at its first read, and takes
+// no lock. Moving to writing ends it (it wrote nothing) and begins an immediate one: what it read
+// is still current, as the caller's frontier keeps other writers off those tables.
+void SqliteJobStore::BeginHoldingWrites() {
+  db_.Exec("BEGIN");
+  in_transaction_ = true;
+  state_.held_writes().Hold(HeldWrites::Moves{
+      .to_writing = [this] { db_.Exec("COMMIT; BEGIN IMMEDIATE"); },
+      .apart =
+          [this](const std::function<void()>& write) {
+            db_.Exec("COMMIT; BEGIN IMMEDIATE");
+            write();
+            db_.Exec("COMMIT; BEGIN");
+          },
+  });
+}
+
+void SqliteJobStore::WriteHeld() { state_.held_writes().Release(); }
+
+void SqliteJobStore::WaitApart(const std::function<void()>& wait) {
+  if (!state_.held_writes().holding()) return wait();
+  db_.Exec("COMMIT");
+  wait();
+  db_.Exec("BEGIN");
+}
+
 SqliteJobStore::TableStatements& SqliteJobStore::Statements(const std::string& table) {
   auto& slot = statements_[table];
   if (slot) return *slot;
@@ -262,8 +288,8 @@ std::unique_ptr<StateTable> SqliteJobStore::OpenBaseRelationState(const BaseRela
     }
     types.push_back(Statements(table).schema[*pos].type);
   }
-  return std::make_unique<SqliteBaseRelationState>(db_, relation, std::move(types), primary_keys,
-                                                   spec);
+  return std::make_unique<SqliteBaseRelationState>(db_, state_.held_writes(), relation,
+                                                   std::move(types), primary_keys, spec);
 }
 
 void SqliteJobStore::Insert(TableStatements& s, const std::vector<const Row*>& rows) {

@@ -24,6 +24,9 @@ class SqliteJobStore : public JobStore {
   void Begin() override;
   void Commit() override;
   void Rollback() override;
+  void BeginHoldingWrites() override;
+  void WriteHeld() override;
+  void WaitApart(const std::function<void()>& wait) override;
 
   void CreateBaseTable(const SourceDefinition& source, const Schema& schema, bool deletes) override;
   ZSet LookupBaseRows(const std::string& source, const std::vector<Row>& keys) override;

@@ -13,8 +13,9 @@ namespace {
 constexpr size_t kReadChunk = 128;  // keys per look-up statement
 }  // namespace
 
-SqliteKeyedTable::SqliteKeyedTable(sqlite::Database& db, std::string name, StateTableSpec spec)
-    : db_(db), name_(std::move(name)), spec_(std::move(spec)) {
+SqliteKeyedTable::SqliteKeyedTable(sqlite::Database& db, HeldWrites& held, std::string name,
+                                   StateTableSpec spec)
+    : db_(db), held_(held), name_(std::move(name)), spec_(std::move(spec)) {
   if (spec_.indexes.size() != 1) {
     throw Error(ErrorCode::kInternal, "a keyed state table needs exactly one index",
                 {.table = name_});
@@ -62,24 +63,32 @@ SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdenti
 
 void SqliteKeyedTable::Lookup(size_t index, std::span<const Row> keys, const LookupVisitor& visit) {
   if (index != 0) throw Error(ErrorCode::kInternal, "no such index", {.table = name_});
+  held_.BeforeRead(this);
   keyed_rows::Lookup(
       keys, [this](const std::vector<RowIdentity>& ids) { return Read(ids); }, memory_, visit);
 }
 
 std::vector<int64_t> SqliteKeyedTable::Weights(std::span<const Row> rows) {
+  held_.BeforeRead(this);
   return keyed_rows::Weights(rows, spec_.indexes[0],
                              [this](const std::vector<RowIdentity>& ids) { return Read(ids); });
 }
 
 void SqliteKeyedTable::Apply(const ZSet& delta) {
+  held_.BeforeRead(this);
   const std::vector<RowIdentity> unread = memory_.Unknown(delta, spec_, name_);
   const StoredByKey stored = memory_.Take(Read(unread));
-  Write(keyed_rows::Merge(stored, delta, spec_.indexes[0], name_));
+  WriteOrHold(keyed_rows::Merge(stored, delta, spec_.indexes[0], name_));
 }
 
 void SqliteKeyedTable::Replace(std::vector<Row> rows, std::span<const Row> removed_keys) {
   memory_.Forget();
-  Write(keyed_rows::Replacement(std::move(rows), removed_keys, spec_, name_));
+  WriteOrHold(keyed_rows::Replacement(std::move(rows), removed_keys, spec_, name_));
+}
+
+void SqliteKeyedTable::WriteOrHold(keyed_rows::Changes changes) {
+  if (!held_.holding()) return Write(changes);
+  held_.Add(this, [this, changes = std::move(changes)] { Write(changes); });
 }
 
 void SqliteKeyedTable::Write(const keyed_rows::Changes& changes) {
@@ -137,11 +146,13 @@ sqlite::Statement& SqliteKeyedTable::DeleteStatement(size_t rows) {
 }
 
 void SqliteKeyedTable::Scan(const ScanVisitor& visit) {
+  held_.BeforeRead(this);
   while (scan_->Step()) visit(DecodeRow(scan_->ColumnBlob(0)), scan_->ColumnInt(1));
   scan_->Reset();
 }
 
 size_t SqliteKeyedTable::Size() {
+  held_.BeforeRead(this);
   count_->Step();
   const size_t n = static_cast<size_t>(count_->ColumnInt(0));
   count_->Reset();

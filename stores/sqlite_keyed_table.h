@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "engine/state_store.h"
+#include "stores/held_writes.h"
 #include "stores/keyed_rows.h"
 #include "stores/row_codec.h"
 #include "stores/sqlite_db.h"
@@ -19,9 +20,9 @@ namespace zload {
 // two rows with one key. Not thread-safe.
 class SqliteKeyedTable : public StateTable {
  public:
-  // Creates the table `name` unless it exists. Throws Error(kInternal) unless `spec` has
-  // exactly one index.
-  SqliteKeyedTable(sqlite::Database& db, std::string name, StateTableSpec spec);
+  // Creates the table `name` unless it exists. Its writes are held while `held` holds them.
+  // Throws Error(kInternal) unless `spec` has exactly one index.
+  SqliteKeyedTable(sqlite::Database& db, HeldWrites& held, std::string name, StateTableSpec spec);
   ~SqliteKeyedTable() override;
 
   const StateTableSpec& spec() const override { return spec_; }
@@ -40,11 +41,14 @@ class SqliteKeyedTable : public StateTable {
   StoredByKey Read(const std::vector<RowIdentity>& ids);
   // Writes `changes` with multi-row upserts and deletes.
   void Write(const keyed_rows::Changes& changes);
+  // Writes `changes` now, or holds them while held_ holds writes.
+  void WriteOrHold(keyed_rows::Changes changes);
   sqlite::Statement& ReadStatement(size_t slots);
   sqlite::Statement& UpsertStatement(size_t rows);
   sqlite::Statement& DeleteStatement(size_t rows);
 
   sqlite::Database& db_;
+  HeldWrites& held_;
   std::string name_;
   StateTableSpec spec_;
   std::unique_ptr<sqlite::Statement> scan_, count_;

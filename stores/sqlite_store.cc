@@ -26,8 +26,12 @@ std::string IndexColumn(size_t index, size_t part) {
 // One state table. SQL statements are prepared once and reused.
 class SqliteStore::Table : public StateTable {
  public:
-  Table(sqlite::Database& db, StateTableSpec spec, bool cache)
-      : db_(db), spec_(std::move(spec)), name_(TableNameFor(spec_)), cache_enabled_(cache) {
+  Table(sqlite::Database& db, HeldWrites& held, StateTableSpec spec, bool cache)
+      : db_(db),
+        held_(held),
+        spec_(std::move(spec)),
+        name_(TableNameFor(spec_)),
+        cache_enabled_(cache) {
     std::string q = sqlite::QuoteIdentifier(name_);
     std::string cols = "identity BLOB PRIMARY KEY, data BLOB NOT NULL";
     std::string insert_cols = "identity, data";
@@ -73,6 +77,7 @@ class SqliteStore::Table : public StateTable {
   void DropCache() { cache_.reset(); }
 
   void Lookup(size_t index, std::span<const Row> keys, const LookupVisitor& visit) override {
+    held_.BeforeRead(this);
     if (StateTable* cache = Cache()) return cache->Lookup(index, keys, visit);
     const std::vector<size_t>& columns = spec_.indexes[index];
     std::unordered_map<Row, std::vector<size_t>, RowHash> positions;
@@ -118,6 +123,7 @@ class SqliteStore::Table : public StateTable {
   }
 
   std::vector<int64_t> Weights(std::span<const Row> rows) override {
+    held_.BeforeRead(this);
     if (StateTable* cache = Cache()) return cache->Weights(rows);
     std::vector<RowIdentity> ids;
     ids.reserve(rows.size());
@@ -134,6 +140,7 @@ class SqliteStore::Table : public StateTable {
                     {.table = name_});
       }
     }
+    held_.BeforeRead(this);
     if (StateTable* cache = Cache()) {
       std::vector<Row> rows;
       std::vector<RowIdentity> ids;
@@ -143,22 +150,25 @@ class SqliteStore::Table : public StateTable {
         rows.push_back(entry.first);
         ids.push_back(IdentityOf(entry.first));
       }
-      ApplyKnowingWeights(delta, ids, cache->Weights(rows));
+      ApplyOrHold(delta, std::move(ids), cache->Weights(rows));
       cache->Apply(delta);
       return;
     }
     std::vector<RowIdentity> ids;
     ids.reserve(delta.size());
     for (const auto& entry : delta) ids.push_back(IdentityOf(entry.first));
-    ApplyKnowingWeights(delta, ids, StoredWeights(ids));
+    std::vector<int64_t> before = StoredWeights(ids);
+    ApplyOrHold(delta, std::move(ids), std::move(before));
   }
 
   void Scan(const ScanVisitor& visit) override {
+    held_.BeforeRead(this);
     if (StateTable* cache = Cache()) return cache->Scan(visit);
     ScanDatabase(visit);
   }
 
   size_t Size() override {
+    held_.BeforeRead(this);
     if (StateTable* cache = Cache()) return cache->Size();
     count_->Step();
     size_t n = static_cast<size_t>(count_->ColumnInt(0));
@@ -214,6 +224,14 @@ class SqliteStore::Table : public StateTable {
       out[i] = out[first.at(id)];
     }
     return out;
+  }
+
+  // ApplyKnowingWeights now, or held while held_ holds writes.
+  void ApplyOrHold(const ZSet& delta, std::vector<RowIdentity> ids, std::vector<int64_t> before) {
+    if (!held_.holding()) return ApplyKnowingWeights(delta, ids, before);
+    held_.Add(this, [this, delta, ids = std::move(ids), before = std::move(before)] {
+      ApplyKnowingWeights(delta, ids, before);
+    });
   }
 
   // With the stored weights known, new rows go in with multi-row INSERTs and the rest are plain
@@ -320,6 +338,7 @@ class SqliteStore::Table : public StateTable {
   }
 
   sqlite::Database& db_;
+  HeldWrites& held_;
   StateTableSpec spec_;
   std::string name_;
   bool cache_enabled_;
@@ -359,15 +378,16 @@ StateTable& SqliteStore::Open(const StateTableSpec& spec) {
   }
   if (spec.one_row_per_key) {
     auto& slot = keyed_tables_[spec.name];
-    slot = std::make_unique<SqliteKeyedTable>(db_, TableNameFor(spec), spec);
+    slot = std::make_unique<SqliteKeyedTable>(db_, held_, TableNameFor(spec), spec);
     return *slot;
   }
   auto& slot = tables_[spec.name];
-  slot = std::make_unique<Table>(db_, spec, options_.cache_state);
+  slot = std::make_unique<Table>(db_, held_, spec, options_.cache_state);
   return *slot;
 }
 
 void SqliteStore::DropCaches() {
+  held_.Drop();
   for (auto& entry : tables_) entry.second->DropCache();
   for (auto& entry : keyed_tables_) entry.second->DropCache();
 }
