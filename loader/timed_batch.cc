@@ -359,6 +359,8 @@ void TimedBatch::ApplyVertexByVertex(BatchDone& done) {
   };
   hooks.after = [&](VertexId v, const ZSet& out) {
     if (!open) return;
+    // Encoded before the write lock is taken (SQLite), written with the step's held writes.
+    store_.PutBatchDelta(t, plan_.vertex_marker[v], out);
     store_.WriteHeld();
     std::vector<std::string> set = plan_.vertex_state[v];
     set.push_back(plan_.vertex_marker[v]);
@@ -371,7 +373,6 @@ void TimedBatch::ApplyVertexByVertex(BatchDone& done) {
       set.push_back(b);
     }
     store_.SetLastUpdates(set, t);
-    store_.PutBatchDelta(t, plan_.vertex_marker[v], out);
     FirstCommitExtras();
     advanced.insert(set.begin(), set.end());
     const std::string ordinal = std::to_string(++vertex_commits_);

@@ -514,18 +514,27 @@ std::vector<JournalEntry> SqliteJobStore::Journal() {
 
 void SqliteJobStore::PutBatchDelta(int64_t time, const std::string& name, const ZSet& delta) {
   // One row of weight 0 holding the whole delta as a Z-set block (an empty one says the vertex
-  // ran and its delta was empty).
-  Statement q(db_.handle(),
-              "INSERT INTO zload_batch_deltas (time, name, row, weight) VALUES (?1, ?2, ?3, 0)");
+  // ran and its delta was empty), encoded at once and written with the held writes, if any.
   std::string block;
   EncodeZSetBlock(delta, block);
-  q.BindInt(1, time);
-  q.BindText(2, name);
-  q.BindBlob(3, block.data(), block.size());
-  q.Run();
+  auto write = [this, time, name, block = std::move(block)] {
+    Statement q(db_.handle(),
+                "INSERT INTO zload_batch_deltas (time, name, row, weight) VALUES (?1, ?2, ?3, 0)");
+    q.BindInt(1, time);
+    q.BindText(2, name);
+    q.BindBlob(3, block.data(), block.size());
+    q.Run();
+  };
+  HeldWrites& held = state_.held_writes();
+  if (held.holding()) {
+    held.Add(&statements_, std::move(write));
+  } else {
+    write();
+  }
 }
 
 std::optional<ZSet> SqliteJobStore::FindBatchDelta(int64_t time, const std::string& name) {
+  state_.held_writes().BeforeRead(&statements_);  // stands for zload_batch_deltas
   Statement q(db_.handle(),
               "SELECT row, weight FROM zload_batch_deltas WHERE time = ?1 AND name = ?2");
   q.BindInt(1, time);

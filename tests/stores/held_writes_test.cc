@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -139,6 +140,28 @@ TEST(SqliteHeldWritesTest, WaitApartLetsLaterReadsSeeAnotherConnectionsCommit) {
   EXPECT_EQ(Contents(groups), ZSet({{R(5, 50), 1}}).ToString());
   store.WriteHeld();
   store.Commit();
+}
+
+TEST(SqliteHeldWritesTest, ABatchDeltaIsHeldWithTheStateWrites) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  const ZSet delta{{R(1, 10), 1}, {R(2, 20), -1}};
+  store.BeginHoldingWrites();
+  store.PutBatchDelta(5, "v", delta);
+  {
+    // Held: another connection writes meanwhile (this one holds no lock).
+    sqlite::Database other(dir / "job.db", 0);
+    other.Exec("BEGIN IMMEDIATE; DELETE FROM zload_batch_deltas; COMMIT");
+  }
+  // A read of the deltas sees it (the held writes run first).
+  std::optional<ZSet> found = store.FindBatchDelta(5, "v");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->ToString(), delta.ToString());
+  store.WriteHeld();
+  store.Commit();
+  found = store.FindBatchDelta(5, "v");
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->ToString(), delta.ToString());
 }
 
 TEST(SqliteHeldWritesTest, IndexesServingAReadAreBuiltApartFromHeldWrites) {
