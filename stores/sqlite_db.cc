@@ -179,7 +179,7 @@ Database::Database(const std::string& path, int busy_timeout_ms)
 
 Database::~Database() { sqlite3_close_v2(db_); }
 
-// Waits 50 us between the first tries, doubling to 1 ms: a lock held for the few milliseconds of
+// Waits 50 us between the first tries, doubling to 0.8 ms: a lock held for the few milliseconds of
 // one batch's writes is taken soon after it is released. (SQLite's own busy timeout waits 1, 2,
 // 5, 10, 15, 20, 25 ms..., so a worker waiting for another's write lock idled up to tens of
 // milliseconds after its release.)
