@@ -27,6 +27,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr auto kProgressInterval = std::chrono::milliseconds(250);  // see SaveProgress
+
 // What this run did with one source's file: batches handed out and done, progress.
 struct SourceProgress {
   int64_t batches = 0;  // handed out
@@ -256,8 +258,13 @@ class Coordinator {
   }
 
   // Records in the file registry the rows applied so far of each file that has new ones (after
-  // handing out batches, so that workers do not wait for it).
+  // handing out batches, so that workers do not wait for it), at most every kProgressInterval:
+  // it is for people watching (a resume counts from the journal), and each record is a write
+  // that waits for the store's write lock on SQLite.
   void SaveProgress() {
+    const auto now = Clock::now();
+    if (now - progress_saved_ < kProgressInterval) return;
+    progress_saved_ = now;
     for (size_t i = 0; i < progress_of_.size(); ++i) {
       if (!progress_of_[i].progress_unsaved) continue;
       progress_of_[i].progress_unsaved = false;
@@ -569,6 +576,7 @@ class Coordinator {
   ReconnectingStore db_;  // the coordinator's connection, reconnected when the store restarted
   SourceCursor cursor_;
   std::vector<SourceProgress> progress_of_;  // by source
+  Clock::time_point progress_saved_;         // when SaveProgress last wrote
   std::unique_ptr<TimeSource> time_;
   int64_t last_time_ = 0;
   std::unique_ptr<WorkerPool> pool_;
