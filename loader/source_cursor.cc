@@ -12,7 +12,8 @@ namespace zload {
 
 SourceCursor::SourceCursor(Job& job, const RunOptions& options, int64_t batch_rows,
                            ReconnectingStore& store, std::function<void(size_t)> on_register)
-    : options_(options),
+    : resume_(options.resume),
+      reload_(options.reload),
       on_register_(std::move(on_register)),
       batch_rows_(batch_rows),
       store_(store),
@@ -41,7 +42,7 @@ std::unique_ptr<BatchCutter> SourceCursor::NewCutter(const CutSource& s) const {
 void SourceCursor::Register(Cutting& s) {
   ResumePoint at;
   // On the coordinator's connection, reconnected when the store restarted mid-run.
-  if (options_.resume) {
+  if (resume_) {
     at = store_([&](JobStore& st) { return FindResumePoint(st, *s.source->config); });
   }
   if (at.complete) {
@@ -49,8 +50,8 @@ void SourceCursor::Register(Cutting& s) {
     return;
   }
   s.load_id = at.load_id ? *at.load_id : store_([&](JobStore& st) {
-    return s.fingerprint ? RegisterFile(st, *s.source->config, options_.reload, *s.fingerprint)
-                         : RegisterFile(st, *s.source->config, options_.reload);
+    return s.fingerprint ? RegisterFile(st, *s.source->config, reload_, *s.fingerprint)
+                         : RegisterFile(st, *s.source->config, reload_);
   });
   s.registered = true;
   s.rows_before = at.rows;
@@ -115,7 +116,7 @@ void SourceCursor::CutAhead() {
 
 // Not on resume (where a file starts is the journal's to say) nor for stdin.
 void SourceCursor::ReadAhead(Cutting& s) {
-  if (s.read_ahead || s.cutter || options_.resume || s.source->config->file == "-") return;
+  if (s.read_ahead || s.cutter || resume_ || s.source->config->file == "-") return;
   s.read_ahead = true;
   try {
     if (!s.fingerprint) s.fingerprint = FingerprintFile(s.source->config->file);

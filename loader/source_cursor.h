@@ -47,8 +47,8 @@ class SourceCursor {
   };
 
   // Prepares the sources of `job` (spooling stdin); registers files through `store` as their
-  // turns come and then calls on_register(source). `job`, `options` and `store` must outlive the
-  // cursor.
+  // turns come and then calls on_register(source). `job` and `store` must outlive the cursor
+  // (what it needs of `options` is copied).
   SourceCursor(Job& job, const RunOptions& options, int64_t batch_rows, ReconnectingStore& store,
                std::function<void(size_t source)> on_register);
   ~SourceCursor();
@@ -91,7 +91,8 @@ class SourceCursor {
   void Register(Cutting& s);  // records s's load (or finds where to resume it)
   void ReadAhead(Cutting& s);
 
-  const RunOptions& options_;
+  const bool resume_;  // options.resume
+  const bool reload_;  // options.reload
   const std::function<void(size_t)> on_register_;
   const int64_t batch_rows_;
   ReconnectingStore& store_;
