@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <optional>
+#include <span>
 #include <unordered_map>
 #include <vector>
 
@@ -33,6 +34,12 @@ struct IterationHooks {
 // RunIteration, calling `hooks` around every operator vertex's step in topological order.
 // An exception from a hook or a step ends the iteration and passes through.
 std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas, const IterationHooks& hooks);
+
+// RunIteration with `hooks` whose result holds only the outputs of the vertices in `keep` (the
+// others are empty): a vertex's output is released once the last vertex reading it has stepped,
+// so a step holds no more deltas than are still to be read.
+std::vector<ZSet> RunIteration(Graph& graph, SourceInputs deltas, const IterationHooks& hooks,
+                               std::span<const VertexId> keep);
 
 // The non-incremental twin of the whole graph: the full contents of every vertex computed from
 // the full contents of the sources with each operator's Evaluate(). Reads and writes no state.

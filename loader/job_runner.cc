@@ -148,8 +148,8 @@ class SourceLoad {
     auto t0 = Clock::now();
     SourceInputs inputs;
     inputs.emplace(source_.vertex, delta);
-    std::vector<ZSet> out =
-        RunIteration(job_.graph(), std::move(inputs), view_seconds_.Wrap(IterationHooks{}));
+    std::vector<ZSet> out = RunIteration(job_.graph(), std::move(inputs),
+                                         view_seconds_.Wrap(IterationHooks{}), job_.ViewOutputs());
     for (size_t i = 0; i < job_.views().size(); ++i) {
       Job::View& v = job_.views()[i];
       auto t1 = Clock::now();

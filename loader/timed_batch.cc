@@ -150,7 +150,8 @@ BatchDone TimedBatch::Apply() {
         Insert();
       } else {
         if (source_.read_by_views) {
-          RunViews(RunIteration(job_.graph(), Inputs(), view_seconds_.Wrap(IterationHooks{})),
+          RunViews(RunIteration(job_.graph(), Inputs(), view_seconds_.Wrap(IterationHooks{}),
+                                job_.ViewOutputs()),
                    done);
         }
         store_.ApplyToBaseTable(source_.config->name, delta_);
@@ -384,7 +385,8 @@ void TimedBatch::ApplyVertexByVertex(BatchDone& done) {
   try {
     std::vector<ZSet> out;
     if (source_.read_by_views) {
-      out = RunIteration(job_.graph(), Inputs(), view_seconds_.Wrap(std::move(hooks)));
+      out = RunIteration(job_.graph(), Inputs(), view_seconds_.Wrap(std::move(hooks)),
+                         job_.ViewOutputs());
     }
     for (size_t i = 0; i < job_.views().size(); ++i) {
       const Job::View& v = job_.views()[i];
