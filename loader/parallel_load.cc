@@ -91,6 +91,10 @@ class Coordinator {
     if (run_.flush_every_set) argv.push_back("--flush-every-set");
     argv.push_back("--coordinator-pid");
     argv.push_back(std::to_string(getpid()));
+    // The workers commit without copying the write-ahead log into the database: this process
+    // does it in the background (SQLite), so that no batch waits for it.
+    store_.LeaveCheckpoints();
+    const std::unique_ptr<BackgroundWork> checkpoints = store_.CheckpointInBackground();
     pool_ = std::make_unique<WorkerPool>(argv, static_cast<size_t>(run_.workers));
     for (size_t w = 0; w < pool_->size(); ++w) idle_.push_back(w);
     try {

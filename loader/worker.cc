@@ -34,6 +34,7 @@ struct Session {
   static std::unique_ptr<Session> Open(const JobConfig& config) {
     auto s = std::make_unique<Session>();
     s->store = OpenJobStore(config.store_url);
+    s->store->LeaveCheckpoints();  // the coordinator checkpoints (see CheckpointInBackground)
     s->job = std::make_unique<Job>(config, s->store.get());
     s->plan = MakeFrontierPlan(*s->job);
     return s;

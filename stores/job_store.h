@@ -55,6 +55,12 @@ struct JournalEntry {
   int64_t frontier = 0;      // the previous batch's time when it was handed out
 };
 
+// Work a store does in the background while this lives; destroying it stops the work.
+class BackgroundWork {
+ public:
+  virtual ~BackgroundWork() = default;
+};
+
 // Everything a job keeps in its store besides delay-vertex state: typed base tables holding the
 // loaded rows, typed view tables (the view's columns plus `_count_`, the row's weight), a catalog
 // of source and view definitions, and a registry of loaded files. Writes between Begin() and
@@ -113,6 +119,13 @@ class JobStore {
   // True when other connections can write to the store while this one holds a transaction with
   // writes open, so that a transaction may wait for another one's commit without blocking it.
   virtual bool ConcurrentWriters() const { return false; }
+  // From now on this connection's commits leave the copying of a write-ahead log into the
+  // database to another connection's CheckpointInBackground() (SQLite); nothing elsewhere.
+  virtual void LeaveCheckpoints() {}
+  // Copies the store's write-ahead log into the database from a thread of this process until
+  // the result is destroyed, for writers that LeaveCheckpoints(); nullptr for a store whose
+  // server does that itself (PostgreSQL).
+  virtual std::unique_ptr<BackgroundWork> CheckpointInBackground() { return nullptr; }
 
   // State described by `spec` served by the base tables `relation` reads (the state is that
   // relation's integral), or nullptr when this store keeps such state in a table of its own.

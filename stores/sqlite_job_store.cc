@@ -5,6 +5,7 @@
 
 #include "engine/error.h"
 #include "stores/sqlite_base_relation_state.h"
+#include "stores/sqlite_log_checkpointer.h"
 #include "stores/sqlite_view_table.h"
 
 namespace zload {
@@ -108,6 +109,12 @@ void SqliteJobStore::WaitApart(const std::function<void()>& wait) {
   db_.Exec("COMMIT");
   wait();
   db_.Exec("BEGIN");
+}
+
+void SqliteJobStore::LeaveCheckpoints() { db_.Exec("PRAGMA wal_autocheckpoint=0"); }
+
+std::unique_ptr<BackgroundWork> SqliteJobStore::CheckpointInBackground() {
+  return std::make_unique<SqliteLogCheckpointer>(db_.path(), kBackgroundCheckpointPeriod);
 }
 
 SqliteJobStore::TableStatements& SqliteJobStore::Statements(const std::string& table) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <string>
@@ -9,6 +10,10 @@
 #include "stores/sqlite_store.h"
 
 namespace zload {
+
+// How often CheckpointInBackground() copies the log into the database: ten times a second keeps
+// the log to the pages of a few batches, so a writer can restart it often.
+inline constexpr std::chrono::milliseconds kBackgroundCheckpointPeriod{100};
 
 // A JobStore in one SQLite file (layout in stores/FORMATS.md). Delay-vertex state is read and
 // written through SQLite (not mirrored in memory), so memory stays flat in the state's size and
@@ -27,6 +32,9 @@ class SqliteJobStore : public JobStore {
   void BeginHoldingWrites() override;
   void WriteHeld() override;
   void WaitApart(const std::function<void()>& wait) override;
+  void LeaveCheckpoints() override;
+  // A SqliteLogCheckpointer of the store's file, every kBackgroundCheckpointPeriod.
+  std::unique_ptr<BackgroundWork> CheckpointInBackground() override;
 
   void CreateBaseTable(const SourceDefinition& source, const Schema& schema, bool deletes) override;
   ZSet LookupBaseRows(const std::string& source, const std::vector<Row>& keys) override;
