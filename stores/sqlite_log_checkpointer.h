@@ -3,11 +3,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
 #include "stores/job_store.h"
+#include "stores/sqlite_db.h"
 
 namespace zload {
 
@@ -31,14 +33,13 @@ class SqliteLogCheckpointer : public BackgroundWork {
   int64_t checkpoints() const;
 
  private:
-  void Run(std::string path);
+  void Run();
 
   std::chrono::milliseconds period_;
+  std::unique_ptr<sqlite::Database> db_;  // used by thread_ alone once it runs
   mutable std::mutex mu_;
   std::condition_variable wake_;
   bool stop_ = false;
-  bool opened_ = false;
-  std::string open_error_;
   int64_t checkpoints_ = 0;
   std::thread thread_;
 };
