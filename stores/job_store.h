@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/schema.h"
@@ -29,6 +30,11 @@ struct SourceDefinition {
   std::string schema;                    // the schema text, normalized
   std::vector<std::string> primary_key;  // column names
 };
+
+// A primary key as the catalog's zload_sources.primary_key holds it: the column names joined
+// by commas ("" for none), and back.
+std::string PrimaryKeyText(const std::vector<std::string>& columns);
+std::vector<std::string> PrimaryKeyFromText(std::string_view text);
 
 // One input file's load as recorded in a store.
 struct FileLoad {

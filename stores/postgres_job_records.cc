@@ -43,15 +43,7 @@ std::optional<SourceDefinition> PostgresJobStore::FindSource(const std::string& 
         db_.Prepared("SELECT schema, primary_key FROM zload_sources WHERE name = $1"), name);
   });
   if (r.empty()) return std::nullopt;
-  SourceDefinition d{name, r[0][0].c_str(), {}};
-  std::string key = r[0][1].c_str();
-  for (size_t start = 0; !key.empty() && start <= key.size();) {
-    size_t comma = key.find(',', start);
-    if (comma == std::string::npos) comma = key.size();
-    d.primary_key.push_back(key.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return d;
+  return SourceDefinition{name, r[0][0].c_str(), PrimaryKeyFromText(r[0][1].c_str())};
 }
 
 void PostgresJobStore::PutSource(const SourceDefinition& source) {
@@ -59,8 +51,7 @@ void PostgresJobStore::PutSource(const SourceDefinition& source) {
     tx.exec_prepared(db_.Prepared("INSERT INTO zload_sources (name, schema, primary_key) VALUES "
                                   "($1, $2, $3) ON CONFLICT (name) DO UPDATE SET schema = "
                                   "excluded.schema, primary_key = excluded.primary_key"),
-                     source.name, source.schema,
-                     fmt::format("{}", fmt::join(source.primary_key, ",")));
+                     source.name, source.schema, PrimaryKeyText(source.primary_key));
   });
 }
 

@@ -1,8 +1,6 @@
 // SqliteJobStore's bookkeeping: the catalog of sources and views, the file registry,
 // last_update, the journal and the deltas of batches in flight. Its tables are created with the
 // store (sqlite_job_store.cc).
-#include <fmt/format.h>
-
 #include "engine/error.h"
 #include "stores/row_codec.h"
 #include "stores/sqlite_job_store.h"
@@ -15,15 +13,7 @@ std::optional<SourceDefinition> SqliteJobStore::FindSource(const std::string& na
   Statement q(db_.handle(), "SELECT schema, primary_key FROM zload_sources WHERE name = ?1");
   q.BindText(1, name);
   if (!q.Step()) return std::nullopt;
-  SourceDefinition d{name, std::string(q.ColumnText(0)), {}};
-  std::string key(q.ColumnText(1));
-  for (size_t start = 0; !key.empty() && start <= key.size();) {
-    size_t comma = key.find(',', start);
-    if (comma == std::string::npos) comma = key.size();
-    d.primary_key.push_back(key.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return d;
+  return SourceDefinition{name, std::string(q.ColumnText(0)), PrimaryKeyFromText(q.ColumnText(1))};
 }
 
 void SqliteJobStore::PutSource(const SourceDefinition& source) {
@@ -32,7 +22,7 @@ void SqliteJobStore::PutSource(const SourceDefinition& source) {
       "INSERT OR REPLACE INTO zload_sources (name, schema, primary_key) VALUES (?1, ?2, ?3)");
   q.BindText(1, source.name);
   q.BindText(2, source.schema);
-  std::string key = fmt::format("{}", fmt::join(source.primary_key, ","));
+  const std::string key = PrimaryKeyText(source.primary_key);
   q.BindText(3, key);
   q.Run();
 }
