@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "engine/error.h"
 #include "stores/statement_chunks.h"
@@ -102,52 +101,97 @@ void SqliteViewWriter::ApplyRow(const Row& row, int64_t w) {
 }
 
 void SqliteViewWriter::ApplyKeyed(const ZSet& delta) {
-  // The delta's entries per non-NULL key.
-  struct KeyChange {
-    std::vector<const ZSet::Entry*> entries;
+  // The delta's entries grouped by non-NULL key, found through a hash of the key columns in
+  // place: grouping copies no key.
+  struct KeyGroup {
+    const Row* row = nullptr;            // an entry's row: its key columns are the key
+    const ZSet::Entry* added = nullptr;  // the first entry of weight 1
+    const ZSet::Entry* gone = nullptr;   // the first entry of weight -1
+    uint32_t entries = 0;
+    bool other = false;  // an entry of another weight, or a second 1 or -1
   };
-  std::unordered_map<Row, KeyChange, RowHash> by_key;
-  std::vector<const Row*> order;  // the keys
+  std::vector<KeyGroup> groups;
+  groups.reserve(delta.size());
+  std::vector<uint32_t> group_of(delta.size(), PositionIndex::kNone);  // per entry
+  PositionIndex index;
+  index.Reserve(delta.size());
+  auto same_key = [this](const Row& a, const Row& b) {
+    for (size_t c : key_) {
+      if (!(a[c] == b[c])) return false;
+    }
+    return true;
+  };
+  size_t position = 0;
   for (const ZSet::Entry& entry : delta) {
-    Row key = Pick(entry.first, key_);
+    const Row& row = entry.first;
+    const size_t at = position++;
     bool has_null = false;
-    for (const Value& v : key) has_null |= v.is_null();
+    for (size_t c : key_) has_null |= row[c].is_null();
     if (has_null) {
-      ApplyRow(entry.first, entry.second);
+      ApplyRow(row, entry.second);
       continue;
     }
-    auto [it, fresh] = by_key.try_emplace(std::move(key));
-    if (fresh) order.push_back(&it->first);
-    it->second.entries.push_back(&entry);
+    const uint64_t hash = HashColumns(row, key_);
+    const PositionIndex::Probe probe =
+        index.Find(hash, [&](uint32_t g) { return same_key(row, *groups[g].row); });
+    uint32_t g = 0;
+    if (probe.found) {
+      g = index.at(probe.slot);
+    } else {
+      g = static_cast<uint32_t>(groups.size());
+      index.Fill(probe.slot, hash, g);
+      groups.push_back(KeyGroup{.row = &row});
+    }
+    group_of[at] = g;
+    KeyGroup& group = groups[g];
+    ++group.entries;
+    if (entry.second == 1 && !group.added) {
+      group.added = &entry;
+    } else if (entry.second == -1 && !group.gone) {
+      group.gone = &entry;
+    } else {
+      group.other = true;
+    }
   }
   // In key order, as the table's index on the key holds them: neighbouring keys share pages.
-  std::sort(order.begin(), order.end(),
-            [](const Row* a, const Row* b) { return CompareRows(*a, *b) < 0; });
-  std::vector<const Row*> upserts;  // rows of weight 1 replacing their key's row, if any
-  std::vector<const Row*> removed;  // keys whose one row leaves
-  for (const Row* key : order) {
-    const std::vector<const ZSet::Entry*>& entries = by_key.at(*key).entries;
-    const ZSet::Entry* added = nullptr;
-    const ZSet::Entry* gone = nullptr;
-    bool simple = entries.size() <= 2;
-    for (const ZSet::Entry* e : entries) {
-      if (e->second == 1 && !added) {
-        added = e;
-      } else if (e->second == -1 && !gone) {
-        gone = e;
-      } else {
-        simple = false;
-      }
+  std::vector<uint32_t> order(groups.size());
+  for (uint32_t g = 0; g < order.size(); ++g) order[g] = g;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const Row& ra = *groups[a].row;
+    const Row& rb = *groups[b].row;
+    for (size_t c : key_) {
+      const auto cmp = TotalOrder(ra[c], rb[c]);
+      if (cmp != 0) return cmp < 0;
     }
-    if (simple && added) {
-      upserts.push_back(&added->first);
-    } else if (simple && gone) {
-      removed.push_back(key);
+    return false;
+  });
+  std::vector<const Row*> upserts;  // rows of weight 1 replacing their key's row, if any
+  std::vector<const Row*> removed;  // rows whose key's one row leaves
+  std::vector<uint32_t> general;    // keys whose entries are applied one by one
+  for (uint32_t g : order) {
+    const KeyGroup& group = groups[g];
+    const bool simple = !group.other && group.entries <= 2;
+    if (simple && group.added) {
+      upserts.push_back(&group.added->first);
+    } else if (simple && group.gone) {
+      removed.push_back(&group.gone->first);
     } else {
-      for (const ZSet::Entry* e : entries) {
+      general.push_back(g);
+    }
+  }
+  if (!general.empty()) {
+    // Each such key's entries, removals first.
+    std::vector<std::vector<const ZSet::Entry*>> entries(groups.size());
+    position = 0;
+    for (const ZSet::Entry& entry : delta) {
+      const uint32_t g = group_of[position++];
+      if (g != PositionIndex::kNone) entries[g].push_back(&entry);
+    }
+    for (uint32_t g : general) {
+      for (const ZSet::Entry* e : entries[g]) {
         if (e->second < 0) ApplyRow(e->first, e->second);
       }
-      for (const ZSet::Entry* e : entries) {
+      for (const ZSet::Entry* e : entries[g]) {
         if (e->second > 0) ApplyRow(e->first, e->second);
       }
     }
@@ -157,7 +201,7 @@ void SqliteViewWriter::ApplyKeyed(const ZSet& delta) {
     Statement& stmt = DeleteByKeyStatement(n);
     int param = 1;
     for (size_t k = 0; k < n; ++k) {
-      for (const Value& v : *removed[i + k]) stmt.Bind(param++, v);
+      for (size_t c : key_) stmt.Bind(param++, (*removed[i + k])[c]);
     }
     stmt.Run();
     i += n;
