@@ -49,38 +49,66 @@ uint64_t RealBits(double d, bool canonical) {
   return bits;
 }
 
-void EncodeValue(const Value& v, bool canonical, std::string& out) {
-  switch (v.type()) {
-    case Type::kNull:
-      out.push_back(kNull);
-      return;
-    case Type::kInteger:
-      out.push_back(kInteger);
-      PutVarint(ZigZag(v.as_integer()), out);
-      return;
-    case Type::kTimestamp:
-      out.push_back(kTimestamp);
-      PutVarint(ZigZag(v.as_timestamp()), out);
-      return;
-    case Type::kBoolean:
-      out.push_back(v.as_boolean() ? kTrue : kFalse);
-      return;
-    case Type::kText:
-      out.push_back(kText);
-      PutVarint(v.as_text().size(), out);
-      out.append(v.as_text());
-      return;
-    case Type::kReal:
-      out.push_back(kReal);
-      PutBigEndian(RealBits(v.as_real(), canonical), out);
-      return;
-  }
+// Bytes EncodeValueAt() may write for `v`: a tag and a varint (at most 10 bytes) or 8 bytes,
+// and the text's bytes.
+size_t EncodedBound(const Value& v) {
+  return v.type() == Type::kText ? 11 + v.as_text().size() : 11;
 }
 
+char* PutVarintAt(uint64_t v, char* p) {
+  while (v >= 0x80) {
+    *p++ = static_cast<char>(v | 0x80);
+    v >>= 7;
+  }
+  *p++ = static_cast<char>(v);
+  return p;
+}
+
+// Writes `v` at `p` (EncodedBound(v) bytes there) and returns the end of what it wrote.
+char* EncodeValueAt(const Value& v, bool canonical, char* p) {
+  switch (v.type()) {
+    case Type::kNull:
+      *p++ = kNull;
+      return p;
+    case Type::kInteger:
+      *p++ = kInteger;
+      return PutVarintAt(ZigZag(v.as_integer()), p);
+    case Type::kTimestamp:
+      *p++ = kTimestamp;
+      return PutVarintAt(ZigZag(v.as_timestamp()), p);
+    case Type::kBoolean:
+      *p++ = static_cast<char>(v.as_boolean() ? kTrue : kFalse);
+      return p;
+    case Type::kText: {
+      *p++ = kText;
+      const std::string& text = v.as_text();
+      p = PutVarintAt(text.size(), p);
+      std::memcpy(p, text.data(), text.size());
+      return p + text.size();
+    }
+    case Type::kReal: {
+      *p++ = kReal;
+      const uint64_t bits = RealBits(v.as_real(), canonical);
+      for (int shift = 56; shift >= 0; shift -= 8) *p++ = static_cast<char>(bits >> shift);
+      return p;
+    }
+  }
+  return p;
+}
+
+// Appends the row's encoding to `out`: sized once for the largest it can be, written in place,
+// then cut to what it took.
 void EncodeRowWith(const Row& row, bool canonical, std::string& out) {
-  out.push_back(static_cast<char>(kRowCodecVersion));
-  PutVarint(row.size(), out);
-  for (const Value& v : row) EncodeValue(v, canonical, out);
+  size_t bound = 11;
+  for (const Value& v : row) bound += EncodedBound(v);
+  const size_t start = out.size();
+  out.resize(start + bound);
+  char* const begin = out.data() + start;
+  char* p = begin;
+  *p++ = static_cast<char>(kRowCodecVersion);
+  p = PutVarintAt(row.size(), p);
+  for (const Value& v : row) p = EncodeValueAt(v, canonical, p);
+  out.resize(start + static_cast<size_t>(p - begin));
 }
 
 class Reader {
