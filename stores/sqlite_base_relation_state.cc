@@ -39,8 +39,15 @@ SqliteBaseRelationState::SqliteBaseRelationState(
     const std::string name = base_relation_sql::IndexName(table, columns);
     if (!names.insert(name).second) continue;
     index_names_.push_back(name);
+    // The index also holds the table's other columns that the relation reads, after its own:
+    // a look-up then reads the index alone, not the table's row too.
     std::vector<std::string> quoted;
     for (const std::string& c : columns) quoted.push_back(QuoteIdentifier(c));
+    for (const std::string& c : ColumnsReadOf(table)) {
+      if (std::find(columns.begin(), columns.end(), c) == columns.end()) {
+        quoted.push_back(QuoteIdentifier(c));
+      }
+    }
     index_ddl_.push_back(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
                                      QuoteIdentifier(name), QuoteIdentifier(table),
                                      fmt::join(quoted, ", ")));
@@ -78,6 +85,21 @@ bool SqliteBaseRelationState::ReadyToRead() {
 }
 
 SqliteBaseRelationState::~SqliteBaseRelationState() = default;
+
+std::vector<std::string> SqliteBaseRelationState::ColumnsReadOf(const std::string& table) const {
+  std::vector<std::string> out;
+  auto add = [&](const BaseRelation::Column& c) {
+    if (relation_.tables.at(c.table) != table) return;
+    if (std::find(out.begin(), out.end(), c.name) == out.end()) out.push_back(c.name);
+  };
+  for (const BaseRelation::Column& c : relation_.columns) add(c);
+  for (const auto& [a, b] : relation_.join_on) {
+    add(a);
+    add(b);
+  }
+  for (const BaseRelation::Column& c : relation_.non_null) add(c);
+  return out;
+}
 
 std::string SqliteBaseRelationState::ColumnSql(size_t column) const {
   return base_relation_sql::ColumnSql(relation_, column, Quote);

@@ -15,7 +15,9 @@ namespace zload {
 
 // A delay vertex's state served by base tables: when the state is the integral of sources
 // (joined and projected: a BaseRelation), the loader keeps those rows anyway, so look-ups read
-// them with SQL (through indexes on the join and look-up columns) instead of a copy. The indexes
+// them with SQL (through indexes on the join and look-up columns, which also hold the other
+// columns the relation reads of their table, so that a look-up reads no table row) instead of a
+// copy. The indexes
 // are created at the first read that finds every table of the relation holding rows, so that a
 // table loaded before anything reads it by those columns is loaded without maintaining them
 // (one sorted build later instead of an index insert per row); a read finding an empty table
@@ -48,6 +50,9 @@ class SqliteBaseRelationState : public StateTable {
   // empty, and so is the join.
   bool ReadyToRead();
   Row ReadRow(sqlite::Statement& stmt) const;
+  // The columns of base table `table` the relation's SQL reads (output, join and NOT NULL
+  // columns), each once, in the order it first names them.
+  std::vector<std::string> ColumnsReadOf(const std::string& table) const;
   std::string ColumnSql(size_t column) const;
   std::string Select(const std::string& condition) const;
   sqlite::Statement& LookupStatement(size_t index, size_t slots);

@@ -84,6 +84,34 @@ TEST(SharedStateTest, BuildingIndexesRestoresThePageCacheAndTemporaryStorage) {
   EXPECT_EQ(Pragma(store, "temp_store"), temp_store);
 }
 
+// The columns of index `name`, in order.
+std::vector<std::string> IndexColumns(SqliteJobStore& store, const std::string& name) {
+  sqlite::Statement q(store.database().handle(),
+                      "SELECT name FROM pragma_index_info(?1) ORDER BY seqno");
+  q.BindText(1, name);
+  std::vector<std::string> columns;
+  while (q.Step()) columns.emplace_back(q.ColumnText(0));
+  return columns;
+}
+
+// An index serving a relation starts with its look-up or join columns and then holds the other
+// columns the relation reads of its table, so that a look-up reads no table row.
+TEST(SharedStateTest, IndexesHoldTheColumnsTheRelationReads) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItemSchema, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTagSchema, true);
+  store.ApplyToBaseTable("items", ZSet{{ItemRow(1, "tv"), 1}});
+  store.ApplyToBaseTable("tags", ZSet{{ItemRow(1, "red"), 1}});
+  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
+  EXPECT_EQ(LookedUpAll(*served, {{Value::Text("red")}}).ToString(),
+            ZSet({{{Value::Text("tv"), Value::Text("red")}, 1}}).ToString());
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(IndexColumns(store, "items__by__k"), (Names{"k", "name"}));
+  EXPECT_EQ(IndexColumns(store, "tags__by__k"), (Names{"k", "tag"}));
+  EXPECT_EQ(IndexColumns(store, "tags__by__tag"), (Names{"tag", "k"}));
+}
+
 // A key matched by many rows (more than a few, copies among them) is visited at each position it
 // was asked at, with each distinct row once and its copies as its weight; a key asked for that
 // nothing matches and a NULL key visit nothing.
