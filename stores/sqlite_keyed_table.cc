@@ -87,25 +87,29 @@ void SqliteKeyedTable::Replace(std::vector<Row> rows, std::span<const Row> remov
 }
 
 void SqliteKeyedTable::WriteOrHold(keyed_rows::Changes changes) {
-  if (!held_.holding()) return Write(changes);
-  held_.Add(this, [this, changes = std::move(changes)] { Write(changes); });
+  std::vector<EncodedWrite> writes;
+  writes.reserve(changes.writes.size());
+  for (const auto& [id, stored] : changes.writes) {
+    EncodedWrite& write = writes.emplace_back(EncodedWrite{id, {}, stored.weight});
+    EncodeRow(stored.row, write.encoded);
+  }
+  if (!held_.holding()) return Write(writes, changes.removes);
+  held_.Add(this, [this, writes = std::move(writes), removes = std::move(changes.removes)] {
+    Write(writes, removes);
+  });
 }
 
-void SqliteKeyedTable::Write(const keyed_rows::Changes& changes) {
-  const auto& writes = changes.writes;
-  const auto& removes = changes.removes;
-  std::vector<std::string> encoded(statement_chunks::kLargestWriteChunk);
+void SqliteKeyedTable::Write(const std::vector<EncodedWrite>& writes,
+                             const std::vector<RowIdentity>& removes) {
   for (size_t i = 0; i < writes.size();) {
     const size_t n = statement_chunks::WriteChunk(writes.size() - i);
     sqlite::Statement& stmt = UpsertStatement(n);
     int param = 1;
     for (size_t k = 0; k < n; ++k) {
-      const auto& [id, row] = writes[i + k];
-      encoded[k].clear();
-      EncodeRow(row.row, encoded[k]);
-      stmt.BindBlob(param++, id.data(), id.size());
-      stmt.BindBlob(param++, encoded[k].data(), encoded[k].size());
-      stmt.BindInt(param++, row.weight);
+      const EncodedWrite& write = writes[i + k];
+      stmt.BindBlob(param++, write.id.data(), write.id.size());
+      stmt.BindBlob(param++, write.encoded.data(), write.encoded.size());
+      stmt.BindInt(param++, write.weight);
     }
     stmt.Run();
     i += n;

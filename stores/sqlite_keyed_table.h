@@ -39,9 +39,16 @@ class SqliteKeyedTable : public StateTable {
   using StoredByKey = keyed_rows::StoredByKey;
   // The stored rows of the given key identities, read with one statement per chunk.
   StoredByKey Read(const std::vector<RowIdentity>& ids);
-  // Writes `changes` with multi-row upserts and deletes.
-  void Write(const keyed_rows::Changes& changes);
-  // Writes `changes` now, or holds them while held_ holds writes.
+  // A row to write, encoded.
+  struct EncodedWrite {
+    RowIdentity id;
+    std::string encoded;
+    int64_t weight;
+  };
+  // Writes with multi-row upserts and deletes.
+  void Write(const std::vector<EncodedWrite>& writes, const std::vector<RowIdentity>& removes);
+  // Writes `changes` now, or holds them while held_ holds writes (encoded first: the encoding
+  // then happens before the write lock is taken).
   void WriteOrHold(keyed_rows::Changes changes);
   sqlite::Statement& ReadStatement(size_t slots);
   sqlite::Statement& UpsertStatement(size_t rows);
