@@ -66,16 +66,21 @@ TEST(SharedStateTest, IndexesBuiltInARolledBackTransactionAreBuiltAgain) {
       store, [&](const std::string& table) { return IndexesOn(store, table); });
 }
 
+// Items and tags holding item 1 "tv" tagged "red", and items by tag served from them.
+std::unique_ptr<StateTable> ServeOneTaggedItem(SqliteJobStore& store) {
+  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItemSchema, true);
+  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTagSchema, true);
+  store.ApplyToBaseTable("items", ZSet{{ItemRow(1, "tv"), 1}});
+  store.ApplyToBaseTable("tags", ZSet{{ItemRow(1, "red"), 1}});
+  return store.OpenBaseRelationState(kItemTags, kByTag);
+}
+
 // Building the indexes sorts with the page cache shrunk and temporary storage in files; both are
 // as they were again afterwards.
 TEST(SharedStateTest, BuildingIndexesRestoresThePageCacheAndTemporaryStorage) {
   test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
-  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItemSchema, true);
-  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTagSchema, true);
-  store.ApplyToBaseTable("items", ZSet{{ItemRow(1, "tv"), 1}});
-  store.ApplyToBaseTable("tags", ZSet{{ItemRow(1, "red"), 1}});
-  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
+  std::unique_ptr<StateTable> served = ServeOneTaggedItem(store);
   const int64_t cache_size = Pragma(store, "cache_size");
   const int64_t temp_store = Pragma(store, "temp_store");
   EXPECT_EQ(LookedUpAll(*served, {{Value::Text("red")}}).size(), 1u);
@@ -99,11 +104,7 @@ std::vector<std::string> IndexColumns(SqliteJobStore& store, const std::string& 
 TEST(SharedStateTest, IndexesHoldTheColumnsTheRelationReads) {
   test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
-  store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, kItemSchema, true);
-  store.CreateBaseTable({"tags", "k INTEGER, tag TEXT", {}}, kTagSchema, true);
-  store.ApplyToBaseTable("items", ZSet{{ItemRow(1, "tv"), 1}});
-  store.ApplyToBaseTable("tags", ZSet{{ItemRow(1, "red"), 1}});
-  std::unique_ptr<StateTable> served = store.OpenBaseRelationState(kItemTags, kByTag);
+  std::unique_ptr<StateTable> served = ServeOneTaggedItem(store);
   EXPECT_EQ(LookedUpAll(*served, {{Value::Text("red")}}).ToString(),
             ZSet({{{Value::Text("tv"), Value::Text("red")}, 1}}).ToString());
   using Names = std::vector<std::string>;
