@@ -17,13 +17,13 @@ namespace zload {
 // (joined and projected: a BaseRelation), the loader keeps those rows anyway, so look-ups read
 // them with SQL (through indexes on the join and look-up columns, which also hold the other
 // columns the relation reads of their table, so that a look-up reads no table row) instead of a
-// copy. The indexes
-// are created at the first read that finds every table of the relation holding rows, so that a
-// table loaded before anything reads it by those columns is loaded without maintaining them
-// (one sorted build later instead of an index insert per row); a read finding an empty table
-// answers that the relation is empty. Reads see the tables as they are; Apply() writes nothing,
-// because the loader applies each delta to its base table after the iteration that read it. Each
-// result row of the SQL adds 1 to that row's weight. Not thread-safe.
+// copy. The indexes are created at the first read that finds every table of the relation
+// holding rows, so that a table loaded before anything reads it by those columns is loaded
+// without maintaining them (one sorted build later instead of an index insert per row); a read
+// finding an empty table answers that the relation is empty. Reads see the tables as they are;
+// Apply() writes nothing, because the loader applies each delta to its base table after the
+// iteration that read it. Each result row of the SQL adds 1 to that row's weight. Not
+// thread-safe.
 class SqliteBaseRelationState : public StateTable {
  public:
   // Serves `spec` from `relation` in `db`; `types` are the declared types of the relation's
