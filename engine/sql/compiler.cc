@@ -3,6 +3,7 @@
 #include "engine/ops/distinct.h"
 #include "engine/sql/aggregate_planner.h"
 #include "engine/sql/bind_contexts.h"
+#include "engine/sql/column_use.h"
 #include "engine/sql/join_planner.h"
 #include "engine/sql/parser.h"
 #include "engine/sql/plan_builder.h"
@@ -21,7 +22,7 @@ CompiledView Compile(Graph& graph, const RelationCatalog& catalog, const std::st
   }
   sql::ExprBinder binder(file);
   sql::PlanBuilder builder(graph, name);
-  sql::FromPlan from = sql::PlanFrom(stmt.from, catalog, builder, binder);
+  sql::FromPlan from = sql::PlanFrom(stmt.from, catalog, builder, binder, sql::ColumnUse(stmt));
   sql::SelectList list = sql::ExpandSelectList(stmt, from.scope, file);
   if (stmt.where) {
     sql::InputContext where(from.scope, binder, "WHERE", &list.aliases);

@@ -66,15 +66,30 @@ std::optional<size_t> PlainColumn(const AstExpr& key, const Scope& scope, const 
 
 class JoinPlanner {
  public:
-  JoinPlanner(const RelationCatalog& catalog, PlanBuilder& builder, const ExprBinder& binder)
-      : catalog_(catalog), builder_(builder), binder_(binder) {}
+  JoinPlanner(const RelationCatalog& catalog, PlanBuilder& builder, const ExprBinder& binder,
+              const ColumnUse* use)
+      : catalog_(catalog), builder_(builder), binder_(binder), use_(use) {}
 
-  Relation Find(const FromItem& item) const {
+  // The relation of `item`: with `use_`, narrowed to the columns the statement may read, so that
+  // joins carry, and their states keep, only those.
+  Relation Find(const FromItem& item) {
     std::optional<Relation> rel = catalog_.Find(item.relation);
     if (!rel) {
       ThrowAt(ErrorCode::kSchema, "no such table: " + item.relation, binder_.file(), item.pos);
     }
-    return *rel;
+    if (use_ == nullptr) return *rel;
+    const std::string& name = item.alias.empty() ? item.relation : item.alias;
+    std::vector<Bound> kept;
+    std::vector<std::string> names;
+    for (size_t i = 0; i < rel->schema.size(); ++i) {
+      const Column& c = rel->schema[i];
+      if (!use_->Reads(name, c.name)) continue;
+      kept.push_back({MakeColumn(i, c.type, c.name), c.nullable});
+      names.push_back(c.name);
+    }
+    if (kept.size() == rel->schema.size()) return *rel;
+    PlanNode narrowed = builder_.Map(PlanNode{rel->vertex, rel->schema}, kept, names);
+    return Relation{rel->name, narrowed.vertex, narrowed.schema};
   }
 
   void Join(FromPlan& plan, const FromItem& item) {
@@ -174,13 +189,15 @@ class JoinPlanner {
   const RelationCatalog& catalog_;
   PlanBuilder& builder_;
   const ExprBinder& binder_;
+  const ColumnUse* use_;
 };
 
 }  // namespace
 
 FromPlan PlanFrom(const std::vector<FromItem>& from, const RelationCatalog& catalog,
-                  PlanBuilder& builder, const ExprBinder& binder) {
-  JoinPlanner planner(catalog, builder, binder);
+                  PlanBuilder& builder, const ExprBinder& binder, const ColumnUse& use) {
+  // One relation alone is read as it is: its rows go to no join.
+  JoinPlanner planner(catalog, builder, binder, from.size() > 1 ? &use : nullptr);
   const FromItem& first = from.at(0);
   Relation rel = planner.Find(first);
   FromPlan plan{PlanNode{rel.vertex, rel.schema}, Scope(binder.file())};

@@ -89,6 +89,9 @@ TEST(SqlCompileTest, InnerJoins) {
       {"j4", "SELECT t.id, u.k FROM t, u WHERE t.k = u.k AND u.y < 3"},
       {"j5", "SELECT t.id, u.y FROM t JOIN u ON t.x = u.y"},
       {"j6", "SELECT a.id, b.id FROM t AS a JOIN t b ON a.k = b.k AND a.id < b.id"},
+      {"j7", "SELECT u.*, t.id FROM t JOIN u ON t.k = u.k WHERE t.x > 0"},
+      {"j8", "SELECT t.k, COUNT(*) FROM t JOIN u ON t.k = u.k GROUP BY t.k HAVING MAX(u.y) > 2"},
+      {"j9", "SELECT T.ID, U.V FROM t JOIN u ON T.K = U.K"},
   });
 }
 
@@ -182,6 +185,32 @@ TEST(SqlCompileTest, OutputSchemaFollowsSqliteNames) {
   for (VertexId id = f.u + 1; id < f.graph.size(); ++id) {
     EXPECT_EQ(f.graph.vertex(id).name.rfind("names__", 0), 0u) << f.graph.ToString();
   }
+}
+
+// The names of the columns of the rows out of the view's only join vertex.
+std::vector<std::string> JoinedColumns(const Graph& graph) {
+  std::vector<std::string> names;
+  for (VertexId id = 0; id < graph.size(); ++id) {
+    const Vertex& v = graph.vertex(id);
+    if (v.name.find("_join") == std::string::npos) continue;
+    EXPECT_TRUE(names.empty()) << graph.ToString();
+    for (const Column& c : v.schema.columns()) names.push_back(c.name);
+  }
+  return names;
+}
+
+TEST(SqlCompileTest, JoinsCarryOnlyTheColumnsTheViewReads) {
+  Fixture narrow;
+  CompileView(narrow.graph, narrow.catalog, "n",
+              "SELECT t.id, SUM(U.y) FROM t JOIN u ON t.k = u.k GROUP BY t.id");
+  EXPECT_EQ(JoinedColumns(narrow.graph), (std::vector<std::string>{"id", "k", "k", "y"}));
+  Fixture star;
+  CompileView(star.graph, star.catalog, "s", "SELECT u.*, t.id FROM t JOIN u ON t.k = u.k");
+  EXPECT_EQ(JoinedColumns(star.graph), (std::vector<std::string>{"id", "k", "k", "v", "y"}));
+  Fixture all;
+  CompileView(all.graph, all.catalog, "a", "SELECT * FROM t JOIN u ON t.k = u.k");
+  EXPECT_EQ(JoinedColumns(all.graph),
+            (std::vector<std::string>{"id", "k", "s", "x", "k", "v", "y"}));
 }
 
 TEST(SqlCompileTest, LeftJoinPadsZeroOneAndManyMatches) {
