@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 
 #include "engine/error.h"
@@ -17,33 +18,76 @@ int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload) {
   return RegisterFile(store, source, reload, FingerprintFile(source.file));
 }
 
+namespace {
+
+// Throws the refusal of loading `source`'s file again after `earlier`, a load of it into the
+// same source: complete, or interrupted.
+[[noreturn]] void Refuse(const SourceConfig& source, const FileLoad& earlier) {
+  if (earlier.status == "complete") {
+    throw Error(ErrorCode::kConfig,
+                fmt::format("this store already holds this file's {} rows in source '{}' "
+                            "(loaded from {}); loading it again would apply them twice: use "
+                            "--reload to load it again on purpose",
+                            earlier.rows, source.name, earlier.path),
+                {.file = source.file});
+  }
+  throw Error(ErrorCode::kConfig,
+              fmt::format("an earlier load of {} into source '{}' was interrupted after {} "
+                          "rows; loading the file again would apply those rows twice: run "
+                          "`zload resume` on the job to load the rest exactly once, or use "
+                          "--reload to load it all anyway",
+                          earlier.path, source.name, earlier.rows),
+              {.file = source.file});
+}
+
+// The latest unfinished load of `source`'s path into it among `loads`, if any.
+std::optional<FileLoad> UnfinishedLoad(const std::vector<FileLoad>& loads,
+                                       const SourceConfig& source) {
+  std::optional<FileLoad> unfinished;
+  for (const FileLoad& l : loads) {
+    if (l.source == source.name && l.path == source.file && l.status != "complete") unfinished = l;
+  }
+  return unfinished;
+}
+
+}  // namespace
+
 int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload,
                      const FileFingerprint& fp) {
   FileLoad load{0, source.name, source.file, static_cast<int64_t>(fp.size), fp.hash, 0, "loading"};
   if (!reload) {
-    std::optional<FileLoad> earlier = store.FindFileLoad(source.name, fp.hash);
-    for (const FileLoad& l : store.FileLoads()) {
-      if (l.source == source.name && l.path == source.file && l.status != "complete") earlier = l;
+    if (std::optional<FileLoad> unfinished = UnfinishedLoad(store.FileLoads(), source)) {
+      Refuse(source, *unfinished);
     }
-    if (earlier && earlier->status == "complete") {
-      throw Error(ErrorCode::kConfig,
-                  fmt::format("this store already holds this file's {} rows in source '{}' "
-                              "(loaded from {}); loading it again would apply them twice: use "
-                              "--reload to load it again on purpose",
-                              earlier->rows, source.name, earlier->path),
-                  {.file = source.file});
-    }
-    if (earlier) {
-      throw Error(ErrorCode::kConfig,
-                  fmt::format("an earlier load of {} into source '{}' was interrupted after {} "
-                              "rows; loading the file again would apply those rows twice: run "
-                              "`zload resume` on the job to load the rest exactly once, or use "
-                              "--reload to load it all anyway",
-                              earlier->path, source.name, earlier->rows),
-                  {.file = source.file});
+    if (std::optional<FileLoad> earlier = store.FindFileLoad(source.name, fp.hash)) {
+      Refuse(source, *earlier);
     }
   }
   return store.StartFileLoad(load);
+}
+
+void RefuseRepeatedFiles(JobStore& store, const std::vector<const SourceConfig*>& sources) {
+  const std::vector<FileLoad> loads = store.FileLoads();
+  for (const SourceConfig* source : sources) {
+    if (source->file == "-") continue;
+    if (std::optional<FileLoad> unfinished = UnfinishedLoad(loads, *source)) {
+      Refuse(*source, *unfinished);
+    }
+    std::error_code error;
+    const uintmax_t size = std::filesystem::file_size(source->file, error);
+    if (error) continue;  // reported when the file's turn comes
+    for (const FileLoad& l : loads) {
+      if (l.source != source->name || l.path != source->file || l.status != "complete" ||
+          l.size != static_cast<int64_t>(size)) {
+        continue;
+      }
+      if (std::optional<FileLoad> earlier =
+              store.FindFileLoad(source->name, FingerprintFile(source->file).hash)) {
+        Refuse(*source, *earlier);
+      }
+      break;
+    }
+  }
 }
 
 ResumePoint FindResumePoint(JobStore& store, const SourceConfig& source) {

@@ -18,6 +18,12 @@ int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload);
 int64_t RegisterFile(JobStore& store, const SourceConfig& source, bool reload,
                      const FileFingerprint& fingerprint);
 
+// Refuses, before a run loads anything, what RegisterFile would refuse of `sources` when their
+// turn came: a file whose earlier load into its source was interrupted, and a file of the same
+// path, size and content as a complete earlier load into its source (only such files are read
+// to hash them here). The same content under another path is still refused at its turn.
+void RefuseRepeatedFiles(JobStore& store, const std::vector<const SourceConfig*>& sources);
+
 // Where a resumed run starts one source's file.
 struct ResumePoint {
   bool complete = false;           // the file's latest load finished: nothing to do

@@ -221,6 +221,13 @@ void RunJob(JobConfig config, const RunOptions& options, ProgressBar& progress,
       readers.push_back(skip ? nullptr : OpenRowReader(*s.config, s.schema));
       summary.sources.push_back({s.config->name, s.config->file});
     }
+    // A file this store has loaded already is refused here too, where that is known without
+    // reading a file it has not loaded.
+    if (store && !options.reload && !options.resume) {
+      std::vector<const SourceConfig*> configs;
+      for (const Job::Source& s : job->sources()) configs.push_back(s.config);
+      RefuseRepeatedFiles(*store, configs);
+    }
   } catch (...) {
     if (store) store->Rollback();
     throw;

@@ -132,6 +132,39 @@ TEST(CliRunTest, LoadingTheSameFileTwiceIsRefusedUnlessReloaded) {
   ExpectViewsMatchSelect(dir);
 }
 
+TEST(CliRunTest, ALoadedFileIsRefusedBeforeANewFileOfTheJobLoads) {
+  ScratchDir dir;
+  dir.Write("products.csv", "name,price\ntv,3\n");
+  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,tv,1,+\n");
+  dir.Write("job.toml", ShopConfig());
+  ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
+  // A new products file listed before the line items loaded already, serially and with workers.
+  dir.Write("products2.csv", "name,price\ntv,4\nradio,5\n");
+  dir.Write("again.toml", ShopConfig("products2.csv"));
+  for (const char* workers : {"", " --workers 2"}) {
+    CliResult again = RunZload(dir, std::string("run again.toml -q") + workers);
+    EXPECT_EQ(again.exit_code, 64) << again.err;
+    EXPECT_NE(again.err.find("items.csv"), std::string::npos) << again.err;
+    EXPECT_NE(again.err.find("already holds this file"), std::string::npos) << again.err;
+    EXPECT_EQ(QueryFile(dir / "out/shop.db", "SELECT name, price FROM products").ToString(),
+              ZSet({{{Value::Text("tv"), Value::Real(3.0)}, 1}}).ToString());
+  }
+  // A file whose earlier load was cut short is refused before anything loads too.
+  dir.Write("cut.toml", ShopConfig("products2.csv", "items2.csv"));
+  dir.Write("items2.csv", "basket_id,product_name,qty,op\n2,tv,1,+\n3,tv,1,+\n");
+  CliResult limited = RunZload(dir, "run cut.toml -q --limit 3");
+  ASSERT_EQ(limited.exit_code, 0) << limited.err;
+  dir.Write("products3.csv", "name,price\nradio,6\n");
+  dir.Write("cut2.toml", ShopConfig("products3.csv", "items2.csv"));
+  CliResult cut = RunZload(dir, "run cut2.toml -q");
+  EXPECT_EQ(cut.exit_code, 64) << cut.err;
+  EXPECT_NE(cut.err.find("was interrupted"), std::string::npos) << cut.err;
+  EXPECT_EQ(
+      QueryFile(dir / "out/shop.db", "SELECT price FROM products WHERE name = 'radio'").ToString(),
+      ZSet({{{Value::Real(5.0)}, 1}}).ToString());
+  ExpectViewsMatchSelect(dir);
+}
+
 TEST(CliRunTest, ChangedViewIsRefusedThenRebuilt) {
   ScratchDir dir;
   WriteSteppingInputs(dir);
