@@ -58,6 +58,21 @@ void SetRate(benchmark::State& state, int64_t keys) {
       benchmark::Counter(static_cast<double>(keys), benchmark::Counter::kIsRate);
 }
 
+// Times `apply` on one batch an iteration, each made beforehand, untimed, by `make`; counts the
+// batches' keys.
+template <typename Make, typename Apply>
+void RunBatches(benchmark::State& state, Make make, Apply apply) {
+  int64_t keys = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto batch = make();
+    keys += static_cast<int64_t>(batch.size());
+    state.ResumeTiming();
+    apply(batch);
+  }
+  SetRate(state, keys);
+}
+
 // zload's keyed state table (SqliteStore, one row per key), loaded with kGroups rows.
 struct ZloadTable {
   ScratchFile file;
@@ -78,45 +93,43 @@ struct ZloadTable {
 void BM_ZloadLookup(benchmark::State& state) {
   ZloadTable t;
   std::mt19937_64 rng(1);
-  int64_t keys_done = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
+  auto make = [&] {
     std::vector<Row> keys;
     for (int64_t k : BatchKeys(rng)) keys.push_back(Row{Value::Integer(k)});
-    state.ResumeTiming();
+    return keys;
+  };
+  RunBatches(state, make, [&](const std::vector<Row>& keys) {
     sqlite::Transaction tx(t.db);
     int64_t found = 0;
     t.table.Lookup(0, keys, [&](size_t, const Row&, int64_t) { ++found; });
     benchmark::DoNotOptimize(found);
-    keys_done += static_cast<int64_t>(keys.size());
-  }
-  SetRate(state, keys_done);
+  });
 }
 
 // One batch's new rows for its groups, written and committed.
 void BM_ZloadReplace(benchmark::State& state) {
   ZloadTable t;
   std::mt19937_64 rng(2);
-  int64_t keys_done = 0;
   double total = 2.0;
-  for (auto _ : state) {
-    state.PauseTiming();
+  auto make = [&] {
     std::vector<Row> rows;
     for (int64_t k : BatchKeys(rng)) rows.push_back(GroupRow(k, total));
     total += 1.0;
-    keys_done += static_cast<int64_t>(rows.size());
-    state.ResumeTiming();
+    return rows;
+  };
+  RunBatches(state, make, [&](std::vector<Row>& rows) {
     sqlite::Transaction tx(t.db);
     t.table.Replace(std::move(rows), {});
     tx.Commit();
-  }
-  SetRate(state, keys_done);
+  });
 }
 
 // The same layout (identity BLOB PRIMARY KEY, data BLOB, c) through plain statements: reads by
 // `identity IN (128 keys)`, writes by upserts of 64 rows, as zload's statements are shaped.
 struct RawTable {
   using Identity = std::array<unsigned char, 16>;
+  static constexpr size_t kReadSlots = 128;  // keys a read statement takes
+  static constexpr size_t kWriteRows = 64;   // rows an upsert statement takes
   ScratchFile file;
   sqlite::Database db{file.path()};
   std::vector<Identity> ids;
@@ -136,8 +149,8 @@ struct RawTable {
       }
     }
     std::string marks, rows;
-    for (int i = 0; i < 128; ++i) marks += i ? ",?" : "?";
-    for (int i = 0; i < 64; ++i) rows += i ? ",(?,?,1)" : "(?,?,1)";
+    for (size_t i = 0; i < kReadSlots; ++i) marks += i ? ",?" : "?";
+    for (size_t i = 0; i < kWriteRows; ++i) rows += i ? ",(?,?,1)" : "(?,?,1)";
     read_stmt = std::make_unique<sqlite::Statement>(
         db.handle(), "SELECT identity, data, c FROM g WHERE identity IN (" + marks + ")");
     upsert_stmt = std::make_unique<sqlite::Statement>(
@@ -159,8 +172,8 @@ struct RawTable {
   }
   int64_t Read(const std::vector<size_t>& pos) {
     int64_t found = 0;
-    for (size_t start = 0; start < pos.size(); start += 128) {
-      for (size_t k = 0; k < 128; ++k) {
+    for (size_t start = 0; start < pos.size(); start += kReadSlots) {
+      for (size_t k = 0; k < kReadSlots; ++k) {
         const Identity& id = ids[pos[std::min(start + k, pos.size() - 1)]];
         read_stmt->BindBlob(static_cast<int>(k + 1), id.data(), id.size());
       }
@@ -169,10 +182,10 @@ struct RawTable {
     }
     return found;
   }
-  // Upserts in statements of 64 rows; a last partial statement repeats its last row.
+  // Upserts in statements of kWriteRows rows; a last partial statement repeats its last row.
   void Upsert(const std::vector<size_t>& pos) {
-    for (size_t start = 0; start < pos.size(); start += 64) {
-      for (size_t k = 0; k < 64; ++k) {
+    for (size_t start = 0; start < pos.size(); start += kWriteRows) {
+      for (size_t k = 0; k < kWriteRows; ++k) {
         const Identity& id = ids[pos[std::min(start + k, pos.size() - 1)]];
         upsert_stmt->BindBlob(static_cast<int>(2 * k + 1), id.data(), id.size());
         upsert_stmt->BindBlob(static_cast<int>(2 * k + 2), data.data(), data.size());
@@ -185,33 +198,26 @@ struct RawTable {
 void BM_RawSqliteLookup(benchmark::State& state) {
   RawTable t;
   std::mt19937_64 rng(1);
-  int64_t keys_done = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<size_t> pos = t.Batch(rng);
-    state.ResumeTiming();
-    sqlite::Transaction tx(t.db);
-    benchmark::DoNotOptimize(t.Read(pos));
-    keys_done += static_cast<int64_t>(pos.size());
-  }
-  SetRate(state, keys_done);
+  RunBatches(
+      state, [&] { return t.Batch(rng); },
+      [&](const std::vector<size_t>& pos) {
+        sqlite::Transaction tx(t.db);
+        benchmark::DoNotOptimize(t.Read(pos));
+      });
 }
 
 void BM_RawSqliteUpsert(benchmark::State& state) {
   RawTable t;
   std::mt19937_64 rng(2);
-  int64_t keys_done = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<size_t> pos = t.Batch(rng);
+  auto make = [&] {
     ++t.data[0];
-    keys_done += static_cast<int64_t>(pos.size());
-    state.ResumeTiming();
+    return t.Batch(rng);
+  };
+  RunBatches(state, make, [&](const std::vector<size_t>& pos) {
     sqlite::Transaction tx(t.db);
     t.Upsert(pos);
     tx.Commit();
-  }
-  SetRate(state, keys_done);
+  });
 }
 
 BENCHMARK(BM_ZloadLookup)->Unit(benchmark::kMillisecond)->MinTime(2.0);

@@ -76,16 +76,14 @@ void RefuseRepeatedFiles(JobStore& store, const std::vector<const SourceConfig*>
     std::error_code error;
     const uintmax_t size = std::filesystem::file_size(source->file, error);
     if (error) continue;  // reported when the file's turn comes
-    for (const FileLoad& l : loads) {
-      if (l.source != source->name || l.path != source->file || l.status != "complete" ||
-          l.size != static_cast<int64_t>(size)) {
-        continue;
-      }
-      if (std::optional<FileLoad> earlier =
-              store.FindFileLoad(source->name, FingerprintFile(source->file).hash)) {
-        Refuse(*source, *earlier);
-      }
-      break;
+    const bool loaded_alike = std::any_of(loads.begin(), loads.end(), [&](const FileLoad& l) {
+      return l.source == source->name && l.path == source->file && l.status == "complete" &&
+             l.size == static_cast<int64_t>(size);
+    });
+    if (!loaded_alike) continue;
+    if (std::optional<FileLoad> earlier =
+            store.FindFileLoad(source->name, FingerprintFile(source->file).hash)) {
+      Refuse(*source, *earlier);
     }
   }
 }
