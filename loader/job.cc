@@ -11,8 +11,8 @@
 #include "engine/memory_store.h"
 #include "engine/unique_key.h"
 #include "loader/base_backed_state.h"
+#include "loader/postgres_link.h"
 #include "loader/schema_parse.h"
-#include "stores/postgres_job_store.h"
 #include "stores/sqlite_job_store.h"
 
 namespace zload {
@@ -96,9 +96,7 @@ std::unique_ptr<JobStore> OpenJobStore(const std::string& url) {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     return std::make_unique<SqliteJobStore>(path.string());
   }
-  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return std::make_unique<PostgresJobStore>(url);
-  }
+  if (IsPostgresUrl(url)) return OpenPostgresJobStore(url);
   throw Error(ErrorCode::kConfig, "store '" + url +
                                       "' is not supported: use sqlite:<path> or "
                                       "postgresql://user@host:port/database");

@@ -22,6 +22,7 @@
 #include "loader/job_config.h"
 #include "loader/job_runner.h"
 #include "loader/peak_memory.h"
+#include "loader/postgres_link.h"
 #include "loader/status_report.h"
 #include "loader/view_printer.h"
 #include "loader/worker.h"
@@ -174,6 +175,17 @@ std::function<void(const std::string&, int64_t)> FaultHook(const std::string& ro
   };
 }
 
+// The store a parsed command names: its --store URL, else its job config's [store] url; empty
+// when it names neither or the config cannot be read (the command itself then says why).
+std::string NamedStoreUrl(const std::string& store_flag, const std::string& config_path) {
+  if (!store_flag.empty() || config_path.empty()) return store_flag;
+  try {
+    return LoadJobConfig(config_path).store_url;
+  } catch (const std::exception&) {
+    return "";
+  }
+}
+
 }  // namespace
 }  // namespace zload
 
@@ -240,6 +252,13 @@ int main(int argc, char** argv) {
   }
 
   try {
+    if (!ServesPostgres()) {
+      const RunFlags& job_run = *resume ? resume_flags : run_flags;
+      const std::string url = *run || *resume
+                                  ? NamedStoreUrl(job_run.store_url, job_run.config_path)
+                                  : NamedStoreUrl(store_url, config_path);
+      if (IsPostgresUrl(url)) HandOverToPostgresProgram(argv);
+    }
     run_flags.options.fault = FaultHook("coordinator-");
     resume_flags.options.fault = FaultHook("coordinator-");
     if (*run) return Run(run_flags);

@@ -8,13 +8,13 @@
 #include <memory>
 #include <thread>
 
-#include "coordinator/sequence_time_source.h"
 #include "coordinator/time_source.h"
 #include "coordinator/worker_pool.h"
 #include "engine/error.h"
 #include "loader/elapsed.h"
 #include "loader/file_registration.h"
 #include "loader/frontier_plan.h"
+#include "loader/postgres_link.h"
 #include "loader/reconnecting_store.h"
 #include "loader/reject_writer.h"
 #include "loader/row_reader.h"
@@ -119,7 +119,7 @@ class Coordinator {
     if (config.store_url.rfind("sqlite:", 0) == 0) {
       time_ = SharedMemoryTimeSource::Create(job_id, start);
     } else {
-      time_ = std::make_unique<PostgresSequenceTimeSource>(config.store_url, start);
+      time_ = OpenPostgresTimeSource(config.store_url, start);
     }
     last_time_ = start;
 
@@ -540,11 +540,9 @@ class Coordinator {
   // restarting) connects again, with back-off, before the error passes through.
   int64_t NextTime() {
     if (job_.config().store_url.rfind("sqlite:", 0) == 0) return time_->Next();
-    return RetryTransient([&] { return time_->Next(); },
-                          [&] {
-                            time_ = std::make_unique<PostgresSequenceTimeSource>(
-                                job_.config().store_url, last_time_);
-                          });
+    return RetryTransient(
+        [&] { return time_->Next(); },
+        [&] { time_ = OpenPostgresTimeSource(job_.config().store_url, last_time_); });
   }
 
   // Records each file's load as complete or interrupted and ends the summary.

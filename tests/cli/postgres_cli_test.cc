@@ -101,6 +101,24 @@ TEST_F(PostgresCliTest, DemoJobGivesTheSteppingTotalsAndShowsThemAsOnSqlite) {
   }
 }
 
+// A job whose own [store] url names the database (no --store): zload hands every command to
+// zload-postgres all the same.
+TEST_F(PostgresCliTest, AStoreNamedByTheJobItselfIsServed) {
+  dir_.Write("job.toml",
+             EditedConfig({{"url = \"sqlite:out/shop.db\"", "url = \"" + url_ + "\""}}));
+  CliResult r = RunZload(dir_, "run job.toml -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Totals().ToString(), ZSet({{Total(1, 23.0), 1}, {Total(2, 6.0), 1}}).ToString());
+  ExpectViewsMatchSelect();
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "out/shop.db"));
+  CliResult show = RunZload(dir_, "show basket_totals job.toml");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find("(2 rows)"), std::string::npos) << show.out;
+  CliResult status = RunZload(dir_, "status job.toml");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_NE(status.out.find("line_items.csv"), std::string::npos) << status.out;
+}
+
 TEST_F(PostgresCliTest, SecondRunContinuesWithDeletesAndKeyReplaces) {
   ASSERT_EQ(Zload("run job.toml -q").exit_code, 0);
   // tv now costs 4 (a key replace), basket 1 loses its radios, basket 3 appears, a NULL basket.
