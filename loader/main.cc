@@ -192,8 +192,10 @@ std::string NamedStoreUrl(const std::string& store_flag, const std::string& conf
 int main(int argc, char** argv) {
   using namespace zload;
   CLI::App app{"zload: a parallel batch loader that keeps SQL views exact while it loads"};
-  app.set_version_flag(
-      "--version", std::string("zload ") + ZLOAD_VERSION + " (allocator: " + AllocatorName() + ")");
+  app.set_version_flag("--version",
+                       std::string("zload ") + ZLOAD_VERSION + " (allocator: " + AllocatorName() +
+                           "; PostgreSQL stores: " +
+                           (ServesPostgres() ? "served" : "handed to zload-postgres") + ")");
   app.require_subcommand(1);
 
   std::string config_path, view, store_url;

@@ -31,6 +31,15 @@ TEST(ZloadProgramsTest, ZloadStartsWithoutLibpqAndZloadPostgresWithIt) {
   const std::string postgres = LoadedLibraries(ZloadPostgresBinary());
   EXPECT_NE(postgres.find("libpq.so"), std::string::npos) << postgres;
   EXPECT_NE(postgres.find("libpqxx"), std::string::npos) << postgres;
+
+  // Each says which it is.
+  ScratchDir dir;
+  EXPECT_NE(RunZload(dir, "--version").out.find("PostgreSQL stores: handed to zload-postgres)"),
+            std::string::npos);
+  const std::string cmd = "'" + ZloadPostgresBinary() + "' --version > '" + (dir / "v.txt") + "'";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_NE(ReadFile(dir / "v.txt").find("PostgreSQL stores: served)"), std::string::npos)
+      << ReadFile(dir / "v.txt");
 }
 
 // zload copied alone into a directory: zload-postgres is not beside it.

@@ -286,7 +286,7 @@ TEST(CliRunTest, VersionAndHelp) {
   EXPECT_EQ(v.exit_code, 0);
   EXPECT_NE(v.out.find("zload "), std::string::npos);
 #ifdef ZLOAD_SANITIZE_BUILD
-  EXPECT_NE(v.out.find("(allocator: the C library's malloc)"), std::string::npos) << v.out;
+  EXPECT_NE(v.out.find("(allocator: the C library's malloc;"), std::string::npos) << v.out;
 #else
   EXPECT_NE(v.out.find("(allocator: mimalloc 2."), std::string::npos) << v.out;
 #endif
