@@ -131,7 +131,7 @@ JobConfig FromToml(const toml::value& root, const std::string& path) {
     if (auto url = OptionalString(path, *store, "url", "[store]")) {
       if (url->rfind("sqlite:", 0) == 0) {
         job.store_url = "sqlite:" + Resolve(base, url->substr(7));
-      } else if (url->rfind("postgresql://", 0) == 0 || url->rfind("postgres://", 0) == 0) {
+      } else if (IsPostgresUrl(*url)) {
         job.store_url = *url;
       } else {
         Fail(path, *Find(*store, "url"),
@@ -239,6 +239,10 @@ JobConfig LoadJobConfig(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return ParseJobConfig(text.str(), path);
+}
+
+bool IsPostgresUrl(const std::string& url) {
+  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
 }
 
 }  // namespace zload

@@ -72,6 +72,9 @@ struct JobConfig {
 // name, or a duplicate source/view name; Error(kIo) when the file cannot be read.
 JobConfig LoadJobConfig(const std::string& path);
 
+// Whether store URL `url` names a PostgreSQL store (postgresql:// or postgres://).
+bool IsPostgresUrl(const std::string& url);
+
 // Parses TOML `text` as if read from `path` (used by tests and for stdin configs).
 JobConfig ParseJobConfig(const std::string& text, const std::string& path);
 

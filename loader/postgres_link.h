@@ -13,11 +13,6 @@ namespace zload {
 // load at every process start): a program links either postgres_linked.cc, which serves them,
 // or postgres_unlinked.cc, which hands a command naming one over to zload-postgres.
 
-// Whether `url` names a PostgreSQL store (postgresql:// or postgres://).
-inline bool IsPostgresUrl(const std::string& url) {
-  return url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
-}
-
 // Whether this program serves PostgreSQL stores itself.
 bool ServesPostgres();
 

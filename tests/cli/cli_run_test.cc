@@ -113,12 +113,17 @@ TEST(CliRunTest, SecondRunContinuesWithDeletesAndKeyReplaces) {
             ZSet({{{Value::Integer(1)}, 1}}).ToString());
 }
 
-TEST(CliRunTest, LoadingTheSameFileTwiceIsRefusedUnlessReloaded) {
-  ScratchDir dir;
+// Loads job.toml over products.csv (a tv at 3) and items.csv (one tv in basket 1) into `dir`.
+void LoadOneTv(const ScratchDir& dir) {
   dir.Write("products.csv", "name,price\ntv,3\n");
   dir.Write("items.csv", "basket_id,product_name,qty,op\n1,tv,1,+\n");
   dir.Write("job.toml", ShopConfig());
   ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
+}
+
+TEST(CliRunTest, LoadingTheSameFileTwiceIsRefusedUnlessReloaded) {
+  ScratchDir dir;
+  ASSERT_NO_FATAL_FAILURE(LoadOneTv(dir));
   CliResult again = RunZload(dir, "run job.toml -q");
   EXPECT_EQ(again.exit_code, 64);
   EXPECT_NE(again.err.find("already holds this file"), std::string::npos) << again.err;
@@ -134,10 +139,7 @@ TEST(CliRunTest, LoadingTheSameFileTwiceIsRefusedUnlessReloaded) {
 
 TEST(CliRunTest, ALoadedFileIsRefusedBeforeANewFileOfTheJobLoads) {
   ScratchDir dir;
-  dir.Write("products.csv", "name,price\ntv,3\n");
-  dir.Write("items.csv", "basket_id,product_name,qty,op\n1,tv,1,+\n");
-  dir.Write("job.toml", ShopConfig());
-  ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
+  ASSERT_NO_FATAL_FAILURE(LoadOneTv(dir));
   // A new products file listed before the line items loaded already, serially and with workers.
   dir.Write("products2.csv", "name,price\ntv,4\nradio,5\n");
   dir.Write("again.toml", ShopConfig("products2.csv"));
