@@ -25,12 +25,30 @@ std::string Tuple(size_t width) {
 
 void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const Schema& schema,
                            const std::vector<size_t>& key) {
+  // A key that is never NULL can be the primary key of a table without rowids: one b-tree, where
+  // a rowid table needs a second one, its unique index, to find a row by its key. REAL and
+  // untyped key columns keep the index: arithmetic that yields NaN yields NULL, also from
+  // operands that are never NULL.
+  const bool primary_key = !key.empty() && std::all_of(key.begin(), key.end(), [&](size_t k) {
+    const Column& c = schema.columns().at(k);
+    return !c.nullable && c.type != Type::kReal && c.type != Type::kNull;
+  });
   std::vector<std::string> cols, names, key_names;
   for (const Column& c : schema.columns()) {
     cols.push_back(QuoteIdentifier(c.name) + DeclaredType(c.type));
     names.push_back(QuoteIdentifier(c.name));
   }
-  for (size_t k : key) key_names.push_back(names.at(k));
+  for (size_t k : key) {
+    key_names.push_back(names.at(k));
+    if (primary_key) cols.at(k) += " NOT NULL";
+  }
+  if (primary_key) {
+    db.Exec(
+        fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL, PRIMARY KEY ({})) "
+                    "WITHOUT ROWID",
+                    QuoteIdentifier(name), fmt::join(cols, ", "), fmt::join(key_names, ", ")));
+    return;
+  }
   db.Exec(fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL)",
                       QuoteIdentifier(name), fmt::join(cols, ", ")));
   if (key.empty()) {
@@ -50,6 +68,10 @@ std::vector<size_t> SqliteViewTableKey(sqlite::Database& db, const std::string& 
   info.BindText(1, index);
   std::vector<size_t> key;
   while (info.Step()) key.push_back(static_cast<size_t>(info.ColumnInt(0)));
+  if (!key.empty()) return key;
+  Statement primary(db.handle(), "SELECT cid FROM pragma_table_info(?1) WHERE pk > 0 ORDER BY pk");
+  primary.BindText(1, name);
+  while (primary.Step()) key.push_back(static_cast<size_t>(primary.ColumnInt(0)));
   return key;
 }
 

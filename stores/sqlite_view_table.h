@@ -12,12 +12,15 @@
 namespace zload {
 
 // Creates view table `name` (the view's columns plus `_count_ BIGINT`) unless it exists. With a
-// `key` (column positions that identify a row of the view), rows are unique by the key in an
-// index `<name>__key`; without, an index over every column finds a row.
+// `key` (column positions that identify a row of the view) whose columns are all NOT NULL and
+// of type INTEGER, TEXT, BOOLEAN or TIMESTAMP, the table is `WITHOUT ROWID` with the key as its
+// primary key; with another key, rows are unique by the key in an index `<name>__key`; without a
+// key, an index over every column finds a row.
 void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const Schema& schema,
                            const std::vector<size_t>& key);
 
-// The key columns of view table `name` as created above (empty when it has none).
+// The key columns of view table `name` as created above, by its index `<name>__key` or its
+// primary key (empty when it has neither).
 std::vector<size_t> SqliteViewTableKey(sqlite::Database& db, const std::string& name);
 
 // Writes view deltas into one view table: `_count_` moves by each row's weight and rows reaching
