@@ -266,10 +266,18 @@ int Main(int argc, char** argv) {
   app.add_option("--stores", p.stores, "store kinds of the parallel section (default: both)")
       ->delimiter(',')
       ->check(CLI::IsMember({"sqlite", "postgres"}));
+  app.add_option("--loads", p.loads,
+                 "jobs of the parallel section: base (base tables only), views (with the 3 views); "
+                 "default both")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"base", "views"}));
   app.add_option("--flush", flush, "zload --flush-every-set values of the parallel section")
       ->check(CLI::IsMember({"both", "true", "false"}))
       ->capture_default_str();
   app.add_flag("--serial", o.serial, "with --workers, also run the measurements (a) .. (g)");
+  app.add_option("--base-batch-rows", p.base_batch_rows,
+                 "[run] batch_rows of the parallel section's base-only job (default: --batch-rows)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--pg-url", p.pg_url,
                  "an existing PostgreSQL server to load into, as a role that may CREATE DATABASE "
                  "(default: a throwaway cluster)");
@@ -279,6 +287,7 @@ int Main(int argc, char** argv) {
   app.add_option("--pgloader", p.pgloader, "the pgloader program")->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (p.stores.empty()) p.stores = {"sqlite", "postgres"};
+  if (p.loads.empty()) p.loads = {"base", "views"};
   if (flush == "both") {
     p.flushes = {"false", "true"};
   } else {

@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -250,7 +251,8 @@ void MeasureParallel(const ParallelOptions& o, const DataSet& data, const std::s
   std::vector<JobSource> sources = TpchSources(data, false);
   std::vector<JobView> views = TpchViews();
   std::string base_job = dir + "/parallel_base.toml", views_job = dir + "/parallel_views.toml";
-  WriteJobConfig(base_job, sources, {}, o.batch_rows);
+  const int64_t base_batch_rows = o.base_batch_rows > 0 ? o.base_batch_rows : o.batch_rows;
+  WriteJobConfig(base_job, sources, {}, base_batch_rows);
   WriteJobConfig(views_job, sources, views, o.batch_rows);
   std::map<std::string, int64_t> expected = {{"customer", data.customer_rows},
                                              {"orders", data.orders_rows},
@@ -266,12 +268,19 @@ void MeasureParallel(const ParallelOptions& o, const DataSet& data, const std::s
     server = std::make_unique<PgServer>(o.pg_url, o.pg_bindir);
     report.parallel_notes.push_back("PostgreSQL: " + server->description());
   }
+  if (base_batch_rows != o.batch_rows) {
+    report.parallel_notes.push_back(
+        fmt::format("zload base loads with batch_rows {}, zload 3 views with batch_rows {}",
+                    base_batch_rows, o.batch_rows));
+  }
   report.parallel_notes.push_back("load average (1, 5, 15 min) at the start: " + LoadAverage());
 
   std::vector<ZloadCase> cases;
   for (const std::string& store : o.stores) {
     for (const std::string& flush : o.flushes) {
       for (bool with_views : {false, true}) {
+        const std::string load = with_views ? "views" : "base";
+        if (std::find(o.loads.begin(), o.loads.end(), load) == o.loads.end()) continue;
         for (int workers : o.workers) {
           cases.push_back({store, with_views, workers, flush, report.parallel.size()});
           report.parallel.push_back({store, with_views ? "zload 3 views" : "zload base", workers,
