@@ -42,15 +42,12 @@ void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const 
     key_names.push_back(names.at(k));
     if (primary_key) cols.at(k) += " NOT NULL";
   }
-  if (primary_key) {
-    db.Exec(
-        fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL, PRIMARY KEY ({})) "
-                    "WITHOUT ROWID",
-                    QuoteIdentifier(name), fmt::join(cols, ", "), fmt::join(key_names, ", ")));
-    return;
-  }
-  db.Exec(fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL)",
-                      QuoteIdentifier(name), fmt::join(cols, ", ")));
+  const std::string table_end =
+      primary_key ? fmt::format(", PRIMARY KEY ({})) WITHOUT ROWID", fmt::join(key_names, ", "))
+                  : std::string(")");
+  db.Exec(fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL{}",
+                      QuoteIdentifier(name), fmt::join(cols, ", "), table_end));
+  if (primary_key) return;
   if (key.empty()) {
     db.Exec(fmt::format("CREATE INDEX IF NOT EXISTS {} ON {} ({})",
                         QuoteIdentifier(name + "__rows"), QuoteIdentifier(name),
