@@ -4,9 +4,12 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <exception>
 #include <map>
 #include <memory>
+#include <optional>
 #include <thread>
+#include <utility>
 
 #include "coordinator/time_source.h"
 #include "coordinator/worker_pool.h"
@@ -193,6 +196,7 @@ class Coordinator {
     while (true) {
       while (!stopping_ && !idle_.empty() && HandOut()) {
       }
+      TakeAhead();
       SaveProgress();
       Precut();
       if (in_flight_ == 0) break;
@@ -285,8 +289,8 @@ class Coordinator {
            batches_[static_cast<size_t>(id - 1)].closed;
   }
 
-  // Cuts the next batch while every worker is busy, so that the next hand-out does not scan for
-  // it.
+  // Cuts the batch after the one taken ahead while every worker is busy, so that taking it
+  // does not scan for it.
   void Precut() {
     if (!stopping_ && idle_.empty()) cursor_.CutAhead();
   }
@@ -301,11 +305,40 @@ class Coordinator {
 
   // Gives the next batch to an idle worker; false when there is none left.
   bool HandOut() {
+    if (ahead_error_) std::rethrow_exception(std::exchange(ahead_error_, nullptr));
+    std::optional<BatchOrder> next = std::move(ahead_);
+    ahead_.reset();
+    if (!next) next = TakeNext();
+    if (!next) return false;
+    BatchOrder& order = *next;
+    order.id = next_id_++;
+    order.frontier_closed = FrontierClosed(order.id);
+    size_t worker = idle_.back();
+    idle_.pop_back();
+    Batch batch;
+    batch.order = order;
+    batch.handed_out = Clock::now();
+    batch.source = order.source;
+    batch.time = order.time;
+    batch.first_record = order.first_record;
+    batch.worker = worker;
+    batch.end = order.end;
+    batch.records = order.records;
+    batches_.push_back(std::move(batch));
+    worker_batch_[worker] = order.id;
+    ++in_flight_;
+    pool_->Send(worker, EncodeOrder(order));
+    if (options_.fault) options_.fault("after-handout", order.id);
+    return true;
+  }
+
+  // The next range as an order with its time, recorded in the journal as taken (the id and
+  // whether its frontier is closed are set when it is handed out); nullopt when none is left.
+  std::optional<BatchOrder> TakeNext() {
     std::optional<SourceCursor::Cut> cut = cursor_.Next();
-    if (!cut) return false;
+    if (!cut) return std::nullopt;
     const CutSource& s = cursor_.source(cut->source);
     BatchOrder order;
-    order.id = next_id_++;
     order.source = cut->source;
     order.file = s.file;
     order.header = std::move(cut->header);
@@ -314,7 +347,6 @@ class Coordinator {
     order.first_line = cut->range.first_line;
     order.time = NextTime();
     order.frontier = last_time_;
-    order.frontier_closed = FrontierClosed(order.id);
     order.load_id = s.load_id;
     order.first_record = cut->first_record;
     order.records = cut->range.records;
@@ -323,24 +355,35 @@ class Coordinator {
       st.PutJournalEntry({order.time, order.load_id, order.first_record, order.records, "taken", 0,
                           "", 0, 0, order.frontier});
     });
-    size_t worker = idle_.back();
-    idle_.pop_back();
-    Batch batch;
-    batch.order = order;
-    batch.handed_out = Clock::now();
-    batch.source = cut->source;
-    batch.time = order.time;
-    batch.first_record = order.first_record;
-    batch.worker = worker;
-    batch.end = order.end;
-    batch.records = order.records;
-    batches_.push_back(std::move(batch));
-    worker_batch_[worker] = order.id;
     ++progress_of_[cut->source].batches;
-    ++in_flight_;
-    pool_->Send(worker, EncodeOrder(order));
-    if (options_.fault) options_.fault("after-handout", order.id);
-    return true;
+    return order;
+  }
+
+  // Takes the next batch while every worker is busy, so that the next hand-out only sends it:
+  // its cut, its time and its journal entry are not waited for by an idle worker. A failure is
+  // kept for that hand-out to report, so that the batches in flight end first.
+  void TakeAhead() {
+    if (stopping_ || !idle_.empty() || ahead_ || ahead_error_) return;
+    try {
+      ahead_ = TakeNext();
+    } catch (const Error&) {
+      ahead_error_ = std::current_exception();
+    }
+  }
+
+  // Records a batch taken ahead that no worker got (the run stopped first) as not applied.
+  void DropAhead() {
+    if (!ahead_) return;
+    const BatchOrder& order = *ahead_;
+    try {
+      db_([&](JobStore& st) {
+        st.PutJournalEntry({order.time, order.load_id, order.first_record, order.records, "failed",
+                            0, "not applied: the run stopped first", 0, 0, order.frontier});
+      });
+    } catch (const Error&) {
+      // The journal keeps "taken": the next run records it as not applied.
+    }
+    ahead_.reset();
   }
 
   // Runs batch `id` again after its worker failed (or died, `dead`) on it, as [run] on_error
@@ -547,6 +590,7 @@ class Coordinator {
 
   // Records each file's load as complete or interrupted and ends the summary.
   void Close() {
+    DropAhead();
     for (size_t i = 0; i < cursor_.size(); ++i) {
       const CutSource& s = cursor_.source(i);
       if (!s.registered) continue;
@@ -579,6 +623,8 @@ class Coordinator {
   SourceCursor cursor_;
   std::vector<SourceProgress> progress_of_;  // by source
   Clock::time_point progress_saved_;         // when SaveProgress last wrote
+  std::optional<BatchOrder> ahead_;          // taken ahead, not yet handed out (see TakeAhead)
+  std::exception_ptr ahead_error_;           // why taking ahead failed, for the next hand-out
   std::unique_ptr<TimeSource> time_;
   int64_t last_time_ = 0;
   std::unique_ptr<WorkerPool> pool_;

@@ -151,6 +151,35 @@ TEST(KillPolicyTest, AbortStopsAndResumeFinishes) {
   ExpectSameAs(want, dir / "store.db");
 }
 
+// With one worker busy the coordinator takes the next batch ahead (its time and journal entry);
+// when the run stops first, that batch is recorded as not applied, no table holds its time, and
+// `zload resume` loads its rows once.
+TEST(KillPolicyTest, BatchTakenAheadOfAStopIsRecordedAsNotApplied) {
+  static const Tables want = SerialReference(kSeed);
+  ScratchDir dir;
+  WriteInputs(dir, kSeed);
+  dir.Write("job.toml", Config("sqlite:store.db", "on_error = \"abort\"\n"));
+  CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=after-parse@8", "run job.toml -q --workers 1");
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("while applying batch 9"), std::string::npos) << run.err;
+  // The killed batch (7 rows a batch), then the one taken ahead of the stop: the next 7 records.
+  EXPECT_EQ(
+      QueryFile(dir / "store.db",
+                "SELECT first_record, records, status, error LIKE '%exited with status%' "
+                "FROM zload_journal WHERE status <> 'done' ORDER BY time")
+          .ToString(),
+      QueryFile(dir / "store.db", "SELECT 14, 7, 'failed', 1 UNION ALL SELECT 21, 7, 'failed', 0")
+          .ToString());
+  EXPECT_EQ(QueryFile(dir / "store.db",
+                      "SELECT count(*) FROM zload_journal WHERE error = 'not applied: the run "
+                      "stopped first' AND time > (SELECT max(t) FROM last_update)")
+                .ToString(),
+            QueryFile(dir / "store.db", "SELECT 1").ToString());
+  CliResult resume = RunZload(dir, "resume job.toml -q --workers 1");
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  ExpectSameAs(want, dir / "store.db");
+}
+
 // A worker that hangs holding a batch is killed after worker_timeout_s and its batch runs again.
 TEST(KillPolicyTest, HungWorkerIsKilledAndItsBatchRunsAgain) {
   static const Tables want = SerialReference(kSeed);
