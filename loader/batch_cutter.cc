@@ -6,7 +6,7 @@
 
 #include "engine/error.h"
 #include "loader/csv_reader.h"
-#include "loader/csv_scanner.h"
+#include "loader/csv_record_stepper.h"
 
 namespace zload {
 namespace {
@@ -29,22 +29,21 @@ class BatchCutter::Records {
 
 namespace {
 
-// CSV records as CsvReader sees them: its scanner, from where the reader's data begins.
+// CSV records as CsvReader sees them, from where the reader's data begins: CsvScanner's
+// boundaries, stepped over without splitting fields.
 class CsvRecords final : public BatchCutter::Records {
  public:
-  CsvRecords(InputSource& input, char delimiter, int64_t first_line, bool skip_blank_lines,
-             size_t chunk_size)
-      : scanner_(input, delimiter, first_line, chunk_size) {
-    scanner_.set_skip_blank_lines(skip_blank_lines);
+  CsvRecords(InputSource& input, int64_t first_line, bool skip_blank_lines, size_t chunk_size)
+      : stepper_(input, first_line, chunk_size) {
+    stepper_.set_skip_blank_lines(skip_blank_lines);
   }
 
-  bool Next() override { return scanner_.Next(record_); }
-  uint64_t position() const override { return scanner_.position(); }
-  int64_t line() const override { return scanner_.line(); }
+  bool Next() override { return stepper_.Next(); }
+  uint64_t position() const override { return stepper_.position(); }
+  int64_t line() const override { return stepper_.line(); }
 
  private:
-  CsvScanner scanner_;
-  CsvRecord record_;
+  CsvRecordStepper stepper_;
 };
 
 // JSON Lines records as JsonlReader sees them: lines ("\n"-terminated, the last one possibly not)
@@ -146,8 +145,8 @@ BatchCutter::BatchCutter(const SourceConfig& source, const Schema& schema, int64
   input_ = InputSource::Open(source.file);
   input_->SkipTo(cut_offset_);
   // With one column an empty line is a record holding NULL, not a blank line.
-  records_ = std::make_unique<CsvRecords>(*input_, source.delimiter, cut_line_,
-                                          reader.header_names().size() != 1, chunk_size);
+  records_ = std::make_unique<CsvRecords>(*input_, cut_line_, reader.header_names().size() != 1,
+                                          chunk_size);
 }
 
 BatchCutter::~BatchCutter() = default;
