@@ -17,6 +17,7 @@
 #include "loader/elapsed.h"
 #include "loader/file_registration.h"
 #include "loader/frontier_plan.h"
+#include "loader/job_config.h"
 #include "loader/postgres_link.h"
 #include "loader/reconnecting_store.h"
 #include "loader/reject_writer.h"
@@ -73,6 +74,7 @@ class Coordinator {
         partial_(partial),
         rejects_(run_.reject_file, options.resume),
         db_(store, job.config().store_url),
+        postgres_(IsPostgresUrl(job.config().store_url)),
         cursor_(job, options, run_.batch_rows, db_, [this](size_t i) { Registered(i); }),
         progress_of_(cursor_.size()) {}
 
@@ -119,10 +121,10 @@ class Coordinator {
     }
     const std::string job_id = fmt::format(
         "{:016x}-{}", XXH3_64bits(config.store_url.data(), config.store_url.size()), getpid());
-    if (config.store_url.rfind("sqlite:", 0) == 0) {
-      time_ = SharedMemoryTimeSource::Create(job_id, start);
-    } else {
+    if (postgres_) {
       time_ = OpenPostgresTimeSource(config.store_url, start);
+    } else {
+      time_ = SharedMemoryTimeSource::Create(job_id, start);
     }
     last_time_ = start;
 
@@ -582,7 +584,7 @@ class Coordinator {
   // The next logical time; a PostgreSQL time source whose connection was lost (a server
   // restarting) connects again, with back-off, before the error passes through.
   int64_t NextTime() {
-    if (job_.config().store_url.rfind("sqlite:", 0) == 0) return time_->Next();
+    if (!postgres_) return time_->Next();
     return RetryTransient(
         [&] { return time_->Next(); },
         [&] { time_ = OpenPostgresTimeSource(job_.config().store_url, last_time_); });
@@ -620,6 +622,7 @@ class Coordinator {
   const std::vector<JournalEntry> partial_;
   RejectWriter rejects_;
   ReconnectingStore db_;  // the coordinator's connection, reconnected when the store restarted
+  const bool postgres_;   // a PostgreSQL store (its sequence gives times), else SQLite (this host)
   SourceCursor cursor_;
   std::vector<SourceProgress> progress_of_;  // by source
   Clock::time_point progress_saved_;         // when SaveProgress last wrote
