@@ -95,7 +95,9 @@ Changes Merge(const StoredByKey& stored, const ZSet& delta, const std::vector<si
   // The rows of each key: what is stored, then the delta's entries, consolidated.
   std::unordered_map<RowIdentity, std::vector<Stored>, IdentityHash> by_key;
   by_key.reserve(delta.size());
-  for (const auto& [row, w] : delta) {
+  for (const ZSet::Entry& entry : delta) {
+    const Row& row = entry.first;
+    const int64_t w = entry.second;
     const RowIdentity id = KeyOf(row, key);
     auto [at, added] = by_key.try_emplace(id);
     std::vector<Stored>& rows = at->second;

@@ -127,7 +127,9 @@ ZSet GroupReduceOp::Step(std::span<const ZSet* const> deltas) {
     keys.emplace_back();
     delta_states.resize(n_aggs);
   }
-  for (const auto& [row, weight] : delta) {
+  for (const ZSet::Entry& entry : delta) {
+    const Row& row = entry.first;
+    const int64_t weight = entry.second;
     if (row.size() != input_arity_) {
       throw Error(ErrorCode::kInternal, "group_reduce: input row of width " +
                                             std::to_string(row.size()) + ", expected " +
