@@ -133,16 +133,23 @@ TEST(KillRecoveryTest, SerialRunKilledWithAGroupOpenResumesExactly) {
   EXPECT_EQ(ReadFile(dir / "rejects.csv.log"), want_log);
 }
 
+// on_error = "abort": runs the job with `workers` workers, the one holding batch 9 killed after
+// parsing it; the run must stop with that reason.
+void RunStoppedByKilledBatch9(const ScratchDir& dir, int workers) {
+  WriteInputs(dir, kSeed);
+  dir.Write("job.toml", Config("sqlite:store.db", "on_error = \"abort\"\n"));
+  CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=after-parse@8",
+                             "run job.toml -q --workers " + std::to_string(workers));
+  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_NE(run.err.find("while applying batch 9"), std::string::npos) << run.err;
+}
+
 // on_error = "abort": a killed worker stops the job with the reason; the batches before it are
 // in the store, and `zload resume` finishes the job exactly.
 TEST(KillPolicyTest, AbortStopsAndResumeFinishes) {
   static const Tables want = SerialReference(kSeed);
   ScratchDir dir;
-  WriteInputs(dir, kSeed);
-  dir.Write("job.toml", Config("sqlite:store.db", "on_error = \"abort\"\n"));
-  CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=after-parse@8", "run job.toml -q --workers 2");
-  EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.err.find("while applying batch 9"), std::string::npos) << run.err;
+  RunStoppedByKilledBatch9(dir, 2);
   EXPECT_EQ(QueryFile(dir / "store.db", kTotalsSql).ToString(),
             QueryFile(dir / "store.db", "SELECT basket_id, total, _count_ FROM basket_totals", true)
                 .ToString());
@@ -157,11 +164,7 @@ TEST(KillPolicyTest, AbortStopsAndResumeFinishes) {
 TEST(KillPolicyTest, BatchTakenAheadOfAStopIsRecordedAsNotApplied) {
   static const Tables want = SerialReference(kSeed);
   ScratchDir dir;
-  WriteInputs(dir, kSeed);
-  dir.Write("job.toml", Config("sqlite:store.db", "on_error = \"abort\"\n"));
-  CliResult run = RunWithEnv(dir, "ZLOAD_TEST_KILL=after-parse@8", "run job.toml -q --workers 1");
-  EXPECT_EQ(run.exit_code, 1);
-  EXPECT_NE(run.err.find("while applying batch 9"), std::string::npos) << run.err;
+  RunStoppedByKilledBatch9(dir, 1);
   // The killed batch (7 rows a batch), then the one taken ahead of the stop: the next 7 records.
   EXPECT_EQ(
       QueryFile(dir / "store.db",
