@@ -28,12 +28,13 @@ inline std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-// Runs `zload <args>` (args already shell-quoted where needed) in `dir`, feeding `stdin_text`.
+// Runs `zload <args>` (args already shell-quoted where needed) in `dir`, feeding `stdin_text`,
+// with the environment's variables plus `env` (NAME=VALUE words, shell-quoted where needed).
 inline CliResult RunZload(const ScratchDir& dir, const std::string& args,
-                          const std::string& stdin_text = "") {
+                          const std::string& stdin_text = "", const std::string& env = "") {
   std::string in = dir.Write("cli.stdin", stdin_text);
-  std::string cmd = "cd '" + dir.path().string() + "' && '" ZLOAD_BINARY "' " + args + " < '" + in +
-                    "' > cli.stdout 2> cli.stderr";
+  std::string cmd = "cd '" + dir.path().string() + "' && " + env + " '" ZLOAD_BINARY "' " + args +
+                    " < '" + in + "' > cli.stdout 2> cli.stderr";
   int status = std::system(cmd.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
