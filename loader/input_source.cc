@@ -124,11 +124,25 @@ std::unique_ptr<InputSource> InputSource::FromString(std::string data, std::stri
   return std::make_unique<MemorySource>(std::move(data), std::move(name));
 }
 
+namespace {
+
+// `chunk_size`, or what `source` has left when it is known to hold less (kSmallestBuffer at least):
+// a small input, or the last batch of a file, needs no 4 MiB buffer.
+size_t FirstCapacity(const InputSource& source, size_t chunk_size) {
+  const std::optional<uint64_t> total = source.total_size();
+  if (!total || *total < source.position()) return chunk_size;
+  const uint64_t left =
+      std::max<uint64_t>(*total - source.position(), InputWindow::kSmallestBuffer);
+  return static_cast<size_t>(std::min<uint64_t>(chunk_size, left));
+}
+
+}  // namespace
+
 InputWindow::InputWindow(InputSource& source, size_t chunk_size)
     : source_(source),
-      data_(new char[chunk_size + 1]),
-      capacity_(chunk_size),
+      capacity_(FirstCapacity(source, chunk_size)),
       base_offset_(source.position()) {
+  data_.reset(new char[capacity_ + 1]);
   data_[0] = '\n';
 }
 

@@ -43,15 +43,19 @@ class InputSource {
   std::optional<uint64_t> total_size_;
 };
 
-// A contiguous window over an InputSource that grows by chunks of at least 1 MiB, so a scanner can
-// see a whole record at once. The byte after the window's last valid byte is always '\n' (a
-// sentinel that lets scanning loops run without bounds checks).
+// A contiguous window over an InputSource, read in chunks and grown as a record needs, so a
+// scanner can see a whole record at once. The byte after the window's last valid byte is always
+// '\n' (a sentinel that lets scanning loops run without bounds checks).
 class InputWindow {
  public:
   static constexpr size_t kChunkSize = size_t{4} << 20;
+  // The least buffer a window over a source of known size takes.
+  static constexpr size_t kSmallestBuffer = size_t{64} << 10;
 
   // Reads from `source` starting at its current position, `chunk_size` bytes at a time (tests use
-  // tiny chunks to put chunk boundaries everywhere). REQUIRES: chunk_size > 0.
+  // tiny chunks to put chunk boundaries everywhere), into a buffer of `chunk_size` bytes, or of
+  // what a source of known size has left when that is less (but at least kSmallestBuffer).
+  // REQUIRES: chunk_size > 0.
   explicit InputWindow(InputSource& source, size_t chunk_size = kChunkSize);
 
   const char* begin() const { return data_.get(); }
@@ -66,6 +70,8 @@ class InputWindow {
   // Pointers into the window are invalid afterwards. Returns false (and sets at_eof) when the
   // source had no more bytes.
   bool Refill(const char* keep);
+  // The bytes the buffer holds now.
+  size_t capacity() const { return capacity_; }
 
  private:
   InputSource& source_;
