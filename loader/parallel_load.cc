@@ -48,12 +48,7 @@ struct Batch {
   bool skipping = false;         // handed out again to be closed without being applied
   Clock::time_point handed_out;  // when its worker got it (last)
   bool timed_out = false;        // its worker was killed for holding it too long
-  size_t source = 0;
-  int64_t time = 0;
-  int64_t first_record = 0;
   size_t worker = 0;
-  uint64_t end = 0;
-  int64_t records = 0;
   std::optional<BatchReady> ready;
   bool decided = false;
   bool go = false;
@@ -308,8 +303,7 @@ class Coordinator {
   // Gives the next batch to an idle worker; false when there is none left.
   bool HandOut() {
     if (ahead_error_) std::rethrow_exception(std::exchange(ahead_error_, nullptr));
-    std::optional<BatchOrder> next = std::move(ahead_);
-    ahead_.reset();
+    std::optional<BatchOrder> next = std::exchange(ahead_, std::nullopt);
     if (!next) next = TakeNext();
     if (!next) return false;
     BatchOrder& order = *next;
@@ -320,12 +314,7 @@ class Coordinator {
     Batch batch;
     batch.order = order;
     batch.handed_out = Clock::now();
-    batch.source = order.source;
-    batch.time = order.time;
-    batch.first_record = order.first_record;
     batch.worker = worker;
-    batch.end = order.end;
-    batch.records = order.records;
     batches_.push_back(std::move(batch));
     worker_batch_[worker] = order.id;
     ++in_flight_;
@@ -401,7 +390,7 @@ class Coordinator {
     BatchOrder order = b.order;
     if (b.retries < run_.max_retries) {
       ++b.retries;
-    } else if (run_.on_error == ErrorPolicy::kSkip && !PartlyApplied(b.time)) {
+    } else if (run_.on_error == ErrorPolicy::kSkip && !PartlyApplied(b.order.time)) {
       b.skipping = true;
       order.skip = fmt::format("skipped after {} retries: {}", b.retries, error.what());
       skip_reasons_.insert_or_assign(id, error);
@@ -433,7 +422,7 @@ class Coordinator {
 
   // The journal entry of batch `id` when a worker committed it (status "done").
   std::optional<JournalEntry> AppliedAlready(int64_t id) {
-    const int64_t time = batches_.at(static_cast<size_t>(id)).time;
+    const int64_t time = batches_.at(static_cast<size_t>(id)).order.time;
     for (const JournalEntry& e : db_([](JobStore& st) { return st.Journal(); })) {
       if (e.time == time && (e.status == "done" || e.status == "skipped")) return e;
     }
@@ -456,17 +445,17 @@ class Coordinator {
   // Writes the rows of a skipped batch to the reject file with the reason.
   void RejectSkippedRows(int64_t id) {
     const Batch& b = batches_.at(static_cast<size_t>(id));
-    const CutSource& s = cursor_.source(b.source);
+    const CutSource& s = cursor_.source(b.order.source);
     std::unique_ptr<RowReader> reader =
         OpenRowReaderAt(*s.source->config, s.source->schema, b.order.begin, b.order.first_line,
                         b.order.header, b.order.end, s.file);
     const Error& reason = skip_reasons_.at(id);
     InputRow row;
     std::optional<Error> error;
-    SourceSummary& out = summary_.sources[b.source];
+    SourceSummary& out = summary_.sources[b.order.source];
     while (reader->Next(row, error) != ReadStatus::kEnd) {
       Error why(reason.code(), "batch skipped: " + reason.message(),
-                {.file = s.source->config->file, .line = row.line, .time = b.time});
+                {.file = s.source->config->file, .line = row.line, .time = b.order.time});
       rejects_.Reject(s.source->config->name, b.order.header, row, why);
       ++out.rejected;
       ++summary_.rejected;
@@ -502,11 +491,11 @@ class Coordinator {
     idle_.push_back(worker);
     if (const auto* done = std::get_if<BatchDone>(&report)) {
       b.closed = true;
-      SourceSummary& out = summary_.sources[b.source];
+      SourceSummary& out = summary_.sources[b.order.source];
       out.rows_read += done->rows;
       out.inserts += done->inserts;
       out.deletes += done->deletes;
-      out.bytes = std::max<uint64_t>(out.bytes, b.end);
+      out.bytes = std::max<uint64_t>(out.bytes, b.order.end);
       for (size_t i = 0; i < done->view_changes.size() && i < summary_.views.size(); ++i) {
         summary_.views[i].changes += done->view_changes[i];
       }
@@ -514,9 +503,9 @@ class Coordinator {
         summary_.views[i].seconds += done->view_seconds[i];
       }
       ++summary_.batches;
-      ++progress_of_[b.source].batches_done;
+      ++progress_of_[b.order.source].batches_done;
       if (b.skipping) RejectSkippedRows(id);
-      progress_of_[b.source].progress_unsaved = true;
+      progress_of_[b.order.source].progress_unsaved = true;
       progress_.Update(out.rows_read, out.bytes);
       if (options_.fault) options_.fault("after-done", id);
     }
@@ -534,8 +523,8 @@ class Coordinator {
       if (b.skipping) continue;  // closed without being applied: nothing to decide
       b.go = !stopping_ || id < stop_at_;
       if (b.go) {
-        const Job::Source& source = *cursor_.source(b.source).source;
-        SourceSummary& out = summary_.sources[b.source];
+        const Job::Source& source = *cursor_.source(b.order.source).source;
+        SourceSummary& out = summary_.sources[b.order.source];
         for (const RejectedRow& r : b.ready->rejects) {
           if (run_.on_bad_row == BadRowPolicy::kAbort) {
             Fail(id, r.error);
@@ -574,7 +563,8 @@ class Coordinator {
     const Batch& b = batches_.at(static_cast<size_t>(id));
     try {
       db_([&](JobStore& st) {
-        st.PutJournalEntry({b.time, b.order.load_id, b.first_record, b.records, status, 0, error});
+        st.PutJournalEntry({b.order.time, b.order.load_id, b.order.first_record, b.order.records,
+                            status, 0, error});
       });
     } catch (const Error&) {
       // The journal keeps "taken": a resume treats the batch as not applied either way.
