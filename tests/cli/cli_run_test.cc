@@ -291,12 +291,17 @@ TEST(CliRunTest, VersionAndHelp) {
   EXPECT_NE(v.out.find("(allocator: the C library's malloc;"), std::string::npos) << v.out;
 #else
   EXPECT_NE(v.out.find("(allocator: mimalloc 2."), std::string::npos) << v.out;
-  // The heap asks for 2 MiB pages unless MIMALLOC_LARGE_OS_PAGES says otherwise.
+  // Every heap segment asks for 2 MiB pages unless MIMALLOC_LARGE_OS_PAGES says otherwise.
   EXPECT_NE(v.out.find(" with 2 MiB pages;"), std::string::npos) << v.out;
   CliResult small = RunZload(dir, "--version", "", "MIMALLOC_LARGE_OS_PAGES=0");
   EXPECT_EQ(small.exit_code, 0);
   EXPECT_NE(small.out.find("(allocator: mimalloc 2."), std::string::npos) << small.out;
   EXPECT_EQ(small.out.find("2 MiB pages"), std::string::npos) << small.out;
+  // Set by hand, the large pages alone leave each thread's first heap segment in 4 KiB pages.
+  CliResult first_small =
+      RunZload(dir, "--version", "", "MIMALLOC_LARGE_OS_PAGES=1 MIMALLOC_EAGER_COMMIT_DELAY=1");
+  EXPECT_EQ(first_small.exit_code, 0);
+  EXPECT_EQ(first_small.out.find("2 MiB pages"), std::string::npos) << first_small.out;
 #endif
   CliResult h = RunZload(dir, "run --help");
   EXPECT_EQ(h.exit_code, 0);
