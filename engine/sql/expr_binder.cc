@@ -29,8 +29,26 @@ bool AnyNullable(const std::vector<Bound>& parts) {
   return false;
 }
 
-// Operators whose result is NULL only when an operand is NULL.
-bool NullOnlyFromOperands(BinaryOp op) { return op != BinaryOp::kDiv && op != BinaryOp::kMod; }
+// Whether `lhs op rhs` is NULL only when an operand is NULL. Division and modulo are NULL for a
+// zero divisor; other arithmetic of a REAL (or any not integral) operand is NULL where it makes
+// NaN (infinity less infinity, zero times infinity), as in SQLite. Integers that overflow turn
+// REAL and stay finite short of a product of 17 or more 64-bit factors, taken as never.
+bool NullOnlyFromOperands(BinaryOp op, const Bound& lhs, const Bound& rhs) {
+  auto integral = [](const Bound& b) {
+    return b.expr->type() == Type::kInteger || b.expr->type() == Type::kBoolean;
+  };
+  switch (op) {
+    case BinaryOp::kDiv:
+    case BinaryOp::kMod:
+      return false;
+    case BinaryOp::kAdd:
+    case BinaryOp::kSub:
+    case BinaryOp::kMul:
+      return integral(lhs) && integral(rhs);
+    default:
+      return true;
+  }
+}
 
 }  // namespace
 
@@ -62,7 +80,7 @@ Bound ExprBinder::Bind(const AstExpr& e, BindContext& context) const {
     case AstKind::kBinary: {
       Bound lhs = Bind(*e.args[0], context);
       Bound rhs = Bind(*e.args[1], context);
-      bool nullable = lhs.nullable || rhs.nullable || !NullOnlyFromOperands(e.binary_op);
+      bool nullable = lhs.nullable || rhs.nullable || !NullOnlyFromOperands(e.binary_op, lhs, rhs);
       return {MakeBinary(e.binary_op, lhs.expr, rhs.expr), nullable};
     }
     case AstKind::kIsNull:

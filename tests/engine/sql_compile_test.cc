@@ -187,6 +187,32 @@ TEST(SqlCompileTest, OutputSchemaFollowsSqliteNames) {
   }
 }
 
+TEST(SqlCompileTest, RealArithmeticOfNeverNullOperandsMayBeNull) {
+  Graph graph;
+  RelationCatalog catalog;
+  Schema schema({{"i", Type::kInteger, false}, {"x", Type::kReal, false}});
+  const VertexId r = graph.AddSource("r", schema);
+  catalog.Add({"r", r, schema});
+  CompiledView view = CompileView(
+      graph, catalog, "v", "SELECT i + i, i * i - i, x * x - x * x, i * x, -x, x + 1 FROM r");
+  // Integer arithmetic is NULL only for a NULL operand (an overflow turns REAL, never NaN); REAL
+  // arithmetic is NULL where it makes NaN (infinity less infinity, zero times infinity).
+  ASSERT_EQ(view.schema.size(), 6u);
+  EXPECT_FALSE(view.schema[0].nullable);
+  EXPECT_FALSE(view.schema[1].nullable);
+  EXPECT_TRUE(view.schema[2].nullable);
+  EXPECT_TRUE(view.schema[3].nullable);
+  EXPECT_FALSE(view.schema[4].nullable);
+  EXPECT_TRUE(view.schema[5].nullable);
+  MemoryStore store;
+  graph.Bind(store);
+  ZSet in{{R({I(0), Value::Real(1e200)}), 1}};
+  ZSet out = RunIteration(graph, {{r, in}})[view.output];
+  ZSet expected{
+      {R({I(0), I(0), Value(), Value::Real(0), Value::Real(-1e200), Value::Real(1e200)}), 1}};
+  EXPECT_TRUE(ZSetsMatch(out, expected));
+}
+
 // The names of the columns of the rows out of the view's only join vertex.
 std::vector<std::string> JoinedColumns(const Graph& graph) {
   std::vector<std::string> names;
