@@ -8,9 +8,10 @@ scripts/install-deps.sh
 
 build=${ZLOAD_TEST_BUILD_DIR:-build/test-asan}
 # Line tables only (-g1): the sanitizers' reports still name files and lines, and the build takes
-# less time than with full debug information (-g).
+# less time than with full debug information (-g). -O1, the level AddressSanitizer's own
+# documentation suggests, builds in less time than -O2 for the same checks.
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZLOAD_SANITIZE=ON \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
   -DZLOAD_BUILD_TESTS=ON -DZLOAD_BUILD_BENCHMARKS=ON
 cmake --build "$build" --parallel "$(nproc)"
 
