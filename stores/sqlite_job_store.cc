@@ -174,8 +174,12 @@ SqliteJobStore::TableStatements& SqliteJobStore::Statements(const std::string& t
     size_t n = s->schema.size();
     s->insert_one = std::make_unique<Statement>(
         h, fmt::format("INSERT INTO {} ({}) VALUES {}", q, col_list, values(1, n)));
+    // OR FAIL: a statement of many rows that may abort halfway (a NOT NULL column, a primary
+    // key) makes SQLite copy each page it changes into a statement journal first, and rows of
+    // random keys change as many pages of the key's index; a failure still fails the batch.
     s->insert_many = std::make_unique<Statement>(
-        h, fmt::format("INSERT INTO {} ({}) VALUES {}", q, col_list, values(kInsertChunk, n)));
+        h,
+        fmt::format("INSERT OR FAIL INTO {} ({}) VALUES {}", q, col_list, values(kInsertChunk, n)));
     s->delete_copies = std::make_unique<Statement>(
         h,
         fmt::format("DELETE FROM {0} WHERE rowid IN (SELECT rowid FROM {0} WHERE {1} LIMIT ?{2})",

@@ -245,20 +245,27 @@ Statement& SqliteViewWriter::UpsertStatement(size_t rows) {
   for (const Column& c : schema_.columns()) cols.push_back(QuoteIdentifier(c.name));
   for (size_t k : key_) keys.push_back(cols[k]);
   // The key columns keep their values (the conflict says they are equal): assigning them would
-  // make SQLite rewrite the key's index entry too.
+  // make SQLite rewrite the key's index entry too. `_count_` keeps its value as well: a key's
+  // one row has weight 1, before and after.
   for (size_t c = 0; c < cols.size(); ++c) {
     if (std::find(key_.begin(), key_.end(), c) == key_.end()) {
       sets.push_back(fmt::format("{0} = excluded.{0}", cols[c]));
     }
   }
-  sets.push_back("_count_ = excluded._count_");
+  const std::string on_conflict = sets.empty()
+                                      ? std::string("DO NOTHING")
+                                      : fmt::format("DO UPDATE SET {}", fmt::join(sets, ", "));
   std::string values;
   for (size_t r = 0; r < rows; ++r) values += (r ? ", " : "") + Tuple(cols.size() + 1);
+  // No statement of many rows that may abort halfway: SQLite would copy every page the
+  // statement changes into a statement journal first, to undo it alone, and a rowid table's
+  // rows of neighbouring keys lie on different pages. OR FAIL (the NOT NULL columns are
+  // written only by the insert) and an update of nullable columns alone never abort; an
+  // error still fails the batch's transaction.
   stmt = std::make_unique<Statement>(
-      db_.handle(),
-      fmt::format("INSERT INTO {} ({}, _count_) VALUES {} ON CONFLICT({}) DO UPDATE SET {}",
-                  QuoteIdentifier(name_), fmt::join(cols, ", "), values, fmt::join(keys, ", "),
-                  fmt::join(sets, ", ")));
+      db_.handle(), fmt::format("INSERT OR FAIL INTO {} ({}, _count_) VALUES {} ON CONFLICT({}) {}",
+                                QuoteIdentifier(name_), fmt::join(cols, ", "), values,
+                                fmt::join(keys, ", "), on_conflict));
   return *stmt;
 }
 
