@@ -1,7 +1,10 @@
 // What one group's state costs in SQLite: a state table of one row per key (a GROUP BY's
 // accumulators) read and rewritten a batch of random keys at a time, through zload's
 // SqliteStore and, beside it, through plain prepared statements of the same shape on a table of
-// the same layout (the floor SQLite sets). "keys/s" counts keys read or written.
+// the same layout (the floor SQLite sets); and a view table of one row per group (a key that may
+// be NULL: a rowid table and a unique index on the key) whose rows a batch replaces, through
+// zload's view writer and through multi-row upserts with and without a statement journal.
+// "keys/s" counts keys read or written.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -15,6 +18,7 @@
 
 #include "engine/error.h"
 #include "stores/sqlite_db.h"
+#include "stores/sqlite_job_store.h"
 #include "stores/sqlite_store.h"
 
 namespace zload {
@@ -220,10 +224,114 @@ void BM_RawSqliteUpsert(benchmark::State& state) {
   });
 }
 
+// A view table of kGroups rows (basket_id INTEGER, total REAL, _count_), created by zload with
+// the layout of a key that may be NULL, the rows inserted in random key order (rowids not in
+// key order), as batches of a GROUP BY over random keys first meet them.
+struct ViewTable {
+  static constexpr size_t kWriteRows = 64;  // rows an upsert statement takes
+  ScratchFile file;
+  SqliteJobStore store{file.path()};
+  std::vector<double> totals = std::vector<double>(kGroups, 1.0);
+  ViewTable() {
+    const Schema schema({{"basket_id", Type::kInteger}, {"total", Type::kReal}});
+    store.CreateKeyedViewTable("totals", schema, {0});
+    std::vector<int64_t> order(kGroups);
+    for (int64_t k = 0; k < kGroups; ++k) order[static_cast<size_t>(k)] = k;
+    std::shuffle(order.begin(), order.end(), std::mt19937_64(4));
+    // One row a statement: the writer would sort the keys of one delta.
+    sqlite::Statement insert(store.database().handle(),
+                             "INSERT INTO totals (basket_id, total, _count_) VALUES (?1, 1.0, 1)");
+    store.Begin();
+    for (int64_t k : order) {
+      insert.BindInt(1, k);
+      insert.Run();
+    }
+    store.Commit();
+  }
+  // The delta of one batch: each key's row replaced by one of a new total.
+  ZSet Replacements(std::mt19937_64& rng) {
+    ZSet delta;
+    for (int64_t k : BatchKeys(rng)) {
+      double& total = totals[static_cast<size_t>(k)];
+      delta.Add(GroupRow(k, total), -1);
+      total += 1.0;
+      delta.Add(GroupRow(k, total), 1);
+    }
+    return delta;
+  }
+  // Upserts (key, total, 1) of `keys` in statements of kWriteRows rows that set `sets`; a last
+  // partial statement repeats its last row.
+  void Upsert(const std::vector<int64_t>& keys, const std::string& verb, const std::string& sets) {
+    std::string rows;
+    for (size_t i = 0; i < kWriteRows; ++i) rows += i ? ",(?,?,1)" : "(?,?,1)";
+    sqlite::Statement stmt(store.database().handle(),
+                           verb + " INTO totals (basket_id, total, _count_) VALUES " + rows +
+                               " ON CONFLICT(basket_id) DO UPDATE SET " + sets);
+    for (size_t start = 0; start < keys.size(); start += kWriteRows) {
+      for (size_t k = 0; k < kWriteRows; ++k) {
+        const int64_t key = keys[std::min(start + k, keys.size() - 1)];
+        double& total = totals[static_cast<size_t>(key)];
+        total += 1.0;
+        stmt.BindInt(static_cast<int>(2 * k + 1), key);
+        stmt.Bind(static_cast<int>(2 * k + 2), Value::Real(total));
+      }
+      stmt.Run();
+    }
+  }
+};
+
+// One batch's replaced rows through zload's view writer, written and committed.
+void BM_ZloadViewReplace(benchmark::State& state) {
+  ViewTable t;
+  std::mt19937_64 rng(5);
+  int64_t keys = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    ZSet delta = t.Replacements(rng);
+    keys += static_cast<int64_t>(delta.size() / 2);
+    state.ResumeTiming();
+    t.store.Begin();
+    t.store.ApplyToViewTable("totals", delta);
+    t.store.Commit();
+  }
+  SetRate(state, keys);
+}
+
+// The same rows by plain multi-row upserts that may abort halfway (they set the NOT NULL
+// `_count_`), so that SQLite copies each page a statement changes into a statement journal.
+void BM_RawSqliteViewUpsertJournaled(benchmark::State& state) {
+  ViewTable t;
+  std::mt19937_64 rng(5);
+  RunBatches(
+      state, [&] { return BatchKeys(rng); },
+      [&](const std::vector<int64_t>& keys) {
+        t.store.Begin();
+        t.Upsert(keys, "INSERT", "total = excluded.total, _count_ = excluded._count_");
+        t.store.Commit();
+      });
+}
+
+// The same by multi-row upserts that cannot abort halfway (OR FAIL, `total` alone updated): no
+// statement journal.
+void BM_RawSqliteViewUpsert(benchmark::State& state) {
+  ViewTable t;
+  std::mt19937_64 rng(5);
+  RunBatches(
+      state, [&] { return BatchKeys(rng); },
+      [&](const std::vector<int64_t>& keys) {
+        t.store.Begin();
+        t.Upsert(keys, "INSERT OR FAIL", "total = excluded.total");
+        t.store.Commit();
+      });
+}
+
 BENCHMARK(BM_ZloadLookup)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_RawSqliteLookup)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_ZloadReplace)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_RawSqliteUpsert)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_ZloadViewReplace)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_RawSqliteViewUpsertJournaled)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_RawSqliteViewUpsert)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 }  // namespace
 }  // namespace zload

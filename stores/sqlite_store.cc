@@ -60,8 +60,11 @@ class SqliteStore::Table : public StateTable {
     insert_one_ = std::make_unique<sqlite::Statement>(
         db_.handle(),
         fmt::format("INSERT INTO {} ({}, c) VALUES ({})", q, insert_cols, row_params));
+    // OR FAIL: no statement journal (see SqliteJobStore's base-table inserts); these rows are
+    // new to the table, and an error still fails the batch.
     insert_many_ = std::make_unique<sqlite::Statement>(
-        db_.handle(), fmt::format("INSERT INTO {} ({}, c) VALUES {}", q, insert_cols, many));
+        db_.handle(),
+        fmt::format("INSERT OR FAIL INTO {} ({}, c) VALUES {}", q, insert_cols, many));
     update_ = std::make_unique<sqlite::Statement>(
         db_.handle(), fmt::format("UPDATE {} SET c = ?2 WHERE identity = ?1", q));
     delete_ = std::make_unique<sqlite::Statement>(
