@@ -249,15 +249,21 @@ struct ViewTable {
     store.Commit();
   }
   // The delta of one batch: each key's row replaced by one of a new total.
-  ZSet Replacements(std::mt19937_64& rng) {
+  struct Batch {
     ZSet delta;
+    size_t keys = 0;
+    size_t size() const { return keys; }
+  };
+  Batch Replacements(std::mt19937_64& rng) {
+    Batch batch;
     for (int64_t k : BatchKeys(rng)) {
       double& total = totals[static_cast<size_t>(k)];
-      delta.Add(GroupRow(k, total), -1);
+      batch.delta.Add(GroupRow(k, total), -1);
       total += 1.0;
-      delta.Add(GroupRow(k, total), 1);
+      batch.delta.Add(GroupRow(k, total), 1);
+      ++batch.keys;
     }
-    return delta;
+    return batch;
   }
   // Upserts (key, total, 1) of `keys` in statements of kWriteRows rows that set `sets`; a last
   // partial statement repeats its last row.
@@ -284,17 +290,13 @@ struct ViewTable {
 void BM_ZloadViewReplace(benchmark::State& state) {
   ViewTable t;
   std::mt19937_64 rng(5);
-  int64_t keys = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    ZSet delta = t.Replacements(rng);
-    keys += static_cast<int64_t>(delta.size() / 2);
-    state.ResumeTiming();
-    t.store.Begin();
-    t.store.ApplyToViewTable("totals", delta);
-    t.store.Commit();
-  }
-  SetRate(state, keys);
+  RunBatches(
+      state, [&] { return t.Replacements(rng); },
+      [&](const ViewTable::Batch& batch) {
+        t.store.Begin();
+        t.store.ApplyToViewTable("totals", batch.delta);
+        t.store.Commit();
+      });
 }
 
 // The same rows by plain multi-row upserts that may abort halfway (they set the NOT NULL
