@@ -74,6 +74,29 @@ TEST(SqliteJobStoreTest, PrimaryKeyLookupAndTypedReadBack) {
   EXPECT_THROW(store.ApplyToBaseTable("t", ZSet{{a, 1}}), Error);  // duplicate key
 }
 
+// A multi-row insert that meets a stored key partway fails (it does not skip the row), and the
+// batch's rollback leaves the table as it was: no row of that statement, before or after the
+// duplicate, stays.
+TEST(SqliteJobStoreTest, InsertMeetingAStoredKeyFailsAndRollsBackWhole) {
+  test::ScratchDir dir;
+  SqliteJobStore store(dir / "job.db");
+  Schema schema({{"id", Type::kInteger, false}, {"name", Type::kText, false}});
+  store.CreateBaseTable({"t", "id INTEGER NOT NULL, name TEXT NOT NULL", {"id"}}, schema, false);
+  const auto row = [](int64_t id) { return Row{Value::Integer(id), Value::Text("n")}; };
+  store.ApplyToBaseTable("t", ZSet{{row(100), 1}});
+  const std::string before = store.ReadTable("t", false).ToString();
+  std::vector<Row> rows;  // 200 rows, id 100 among them: inside the second 64-row statement
+  for (int64_t id = 0; id < 200; ++id) rows.push_back(row(id));
+  store.Begin();
+  EXPECT_THROW(store.InsertBaseRows("t", rows), Error);
+  store.Rollback();
+  EXPECT_EQ(store.ReadTable("t", false).ToString(), before);
+  store.Begin();
+  store.InsertBaseRows("t", std::vector<Row>(rows.begin(), rows.begin() + 100));
+  store.Commit();
+  EXPECT_EQ(store.ReadTable("t", false).size(), 101u);
+}
+
 TEST(SqliteJobStoreTest, ViewTableCountsWeightsAndDropsZeroRows) {
   test::ScratchDir dir;
   SqliteJobStore store(dir / "job.db");
