@@ -85,7 +85,9 @@ struct KillCase {
 // flush_every_set: basket_totals' join and group and qty_range's group.
 inline constexpr int kVertexCommits = 3;
 
-// Every fault point with each worker count, committing per batch and per delay vertex. In a
+// Every fault point, committing per batch and per delay vertex, run once with the first worker
+// count of `workers` and once with one of the others, taken in turn from point to point (so that
+// each point runs with one worker and with several, and each count runs at several points). In a
 // worker: "mid-parse" once the batch's first record is read, "after-parse", before and after
 // each delay vertex's commit (flush_every_set only), before and after last_update is set and
 // after the journal entry is written in the batch's last transaction, before and after that
@@ -93,6 +95,7 @@ inline constexpr int kVertexCommits = 3;
 // "after-done" (its result is in).
 inline std::vector<KillCase> KillCases(const std::vector<int>& workers) {
   std::vector<KillCase> out;
+  size_t turn = 0;  // which of the other worker counts the next point takes
   for (bool flush : {false, true}) {
     std::vector<std::string> points = {"mid-parse", "after-parse"};
     for (int k = 1; flush && k <= kVertexCommits; ++k) {
@@ -105,7 +108,10 @@ inline std::vector<KillCase> KillCases(const std::vector<int>& workers) {
       points.emplace_back(p);
     }
     for (const std::string& point : points) {
-      for (int w : workers) out.push_back({point, w, flush});
+      out.push_back({point, workers.front(), flush});
+      if (workers.size() > 1) {
+        out.push_back({point, workers[1 + turn++ % (workers.size() - 1)], flush});
+      }
     }
   }
   // Without workers: the coordinator killed after a batch is applied, then resumed.
