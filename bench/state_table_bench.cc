@@ -12,6 +12,7 @@
 #include <array>
 #include <filesystem>
 #include <memory>
+#include <numeric>
 #include <random>
 #include <string>
 #include <vector>
@@ -236,7 +237,7 @@ struct ViewTable {
     const Schema schema({{"basket_id", Type::kInteger}, {"total", Type::kReal}});
     store.CreateKeyedViewTable("totals", schema, {0});
     std::vector<int64_t> order(kGroups);
-    for (int64_t k = 0; k < kGroups; ++k) order[static_cast<size_t>(k)] = k;
+    std::iota(order.begin(), order.end(), int64_t{0});
     std::shuffle(order.begin(), order.end(), std::mt19937_64(4));
     // One row a statement: the writer would sort the keys of one delta.
     sqlite::Statement insert(store.database().handle(),
@@ -265,14 +266,17 @@ struct ViewTable {
     }
     return batch;
   }
-  // Upserts (key, total, 1) of `keys` in statements of kWriteRows rows that set `sets`; a last
-  // partial statement repeats its last row.
-  void Upsert(const std::vector<int64_t>& keys, const std::string& verb, const std::string& sets) {
+  // An upsert of kWriteRows rows (key, total, 1): `verb` INTO ... DO UPDATE SET `sets`.
+  sqlite::Statement UpsertStatement(const std::string& verb, const std::string& sets) {
     std::string rows;
     for (size_t i = 0; i < kWriteRows; ++i) rows += i ? ",(?,?,1)" : "(?,?,1)";
-    sqlite::Statement stmt(store.database().handle(),
-                           verb + " INTO totals (basket_id, total, _count_) VALUES " + rows +
-                               " ON CONFLICT(basket_id) DO UPDATE SET " + sets);
+    return sqlite::Statement(store.database().handle(),
+                             verb + " INTO totals (basket_id, total, _count_) VALUES " + rows +
+                                 " ON CONFLICT(basket_id) DO UPDATE SET " + sets);
+  }
+  // Upserts `keys` with new totals through `stmt` (from UpsertStatement); a last partial
+  // statement repeats its last row.
+  void Upsert(sqlite::Statement& stmt, const std::vector<int64_t>& keys) {
     for (size_t start = 0; start < keys.size(); start += kWriteRows) {
       for (size_t k = 0; k < kWriteRows; ++k) {
         const int64_t key = keys[std::min(start + k, keys.size() - 1)];
@@ -299,32 +303,30 @@ void BM_ZloadViewReplace(benchmark::State& state) {
       });
 }
 
-// The same rows by plain multi-row upserts that may abort halfway (they set the NOT NULL
-// `_count_`), so that SQLite copies each page a statement changes into a statement journal.
-void BM_RawSqliteViewUpsertJournaled(benchmark::State& state) {
+// The same rows by plain multi-row upserts, `verb` INTO ... DO UPDATE SET `sets`, each batch
+// written and committed.
+void RunRawViewUpserts(benchmark::State& state, const std::string& verb, const std::string& sets) {
   ViewTable t;
+  sqlite::Statement stmt = t.UpsertStatement(verb, sets);
   std::mt19937_64 rng(5);
   RunBatches(
       state, [&] { return BatchKeys(rng); },
       [&](const std::vector<int64_t>& keys) {
         t.store.Begin();
-        t.Upsert(keys, "INSERT", "total = excluded.total, _count_ = excluded._count_");
+        t.Upsert(stmt, keys);
         t.store.Commit();
       });
 }
 
-// The same by multi-row upserts that cannot abort halfway (OR FAIL, `total` alone updated): no
-// statement journal.
+// Upserts that may abort halfway (they set the NOT NULL `_count_`), so that SQLite copies each
+// page a statement changes into a statement journal.
+void BM_RawSqliteViewUpsertJournaled(benchmark::State& state) {
+  RunRawViewUpserts(state, "INSERT", "total = excluded.total, _count_ = excluded._count_");
+}
+
+// Upserts that cannot abort halfway (OR FAIL, `total` alone updated): no statement journal.
 void BM_RawSqliteViewUpsert(benchmark::State& state) {
-  ViewTable t;
-  std::mt19937_64 rng(5);
-  RunBatches(
-      state, [&] { return BatchKeys(rng); },
-      [&](const std::vector<int64_t>& keys) {
-        t.store.Begin();
-        t.Upsert(keys, "INSERT OR FAIL", "total = excluded.total");
-        t.store.Commit();
-      });
+  RunRawViewUpserts(state, "INSERT OR FAIL", "total = excluded.total");
 }
 
 BENCHMARK(BM_ZloadLookup)->Unit(benchmark::kMillisecond)->MinTime(2.0);
