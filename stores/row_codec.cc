@@ -296,6 +296,24 @@ RowIdentity KeyIdentityOf(const Row& key) {
   return id;
 }
 
+constexpr size_t kIntegerKeyLength = 1 + sizeof(uint64_t);  // the tag and the value
+
+std::optional<int64_t> IntegerOfKeyIdentity(const RowIdentity& id) {
+  if (id[0] != kIntegerKeyLength || id[1] != kInteger) return std::nullopt;
+  uint64_t bits = 0;
+  for (size_t i = 2; i < 2 + sizeof bits; ++i) bits = (bits << 8) | id[i];
+  return static_cast<int64_t>(bits ^ (uint64_t{1} << 63));
+}
+
+RowIdentity IntegerKeyIdentity(int64_t v) {
+  RowIdentity id{};
+  id[0] = kIntegerKeyLength;
+  id[1] = kInteger;
+  const uint64_t bits = static_cast<uint64_t>(v) ^ (uint64_t{1} << 63);
+  for (size_t i = 0; i < sizeof bits; ++i) id[2 + i] = static_cast<uint8_t>(bits >> (56 - 8 * i));
+  return id;
+}
+
 RowIdentity IdentityOf(const Row& row) {
   std::string canonical;
   EncodeRowWith(row, true, canonical);

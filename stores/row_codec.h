@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -40,5 +41,10 @@ RowIdentity IdentityOf(const Row& row);
 // values themselves when they fit in 15 bytes, so that neighbouring integer keys are stored
 // side by side, else a hash. Equal keys (as Values) and only they have one key identity.
 RowIdentity KeyIdentityOf(const Row& key);
+// The value of the key when `id` is the key identity of a key of one INTEGER value, else
+// nothing: KeyIdentityOf({Value::Integer(v)}) gives v back, every other identity nothing.
+std::optional<int64_t> IntegerOfKeyIdentity(const RowIdentity& id);
+// KeyIdentityOf({Value::Integer(v)}).
+RowIdentity IntegerKeyIdentity(int64_t v);
 
 }  // namespace zload

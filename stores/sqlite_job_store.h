@@ -25,7 +25,7 @@ class SqliteJobStore : public JobStore {
   ~SqliteJobStore() override;
 
   StateStore& state() override { return state_; }
-  int StateLayoutVersion() const override { return 3; }
+  int StateLayoutVersion() const override { return 4; }
   void Begin() override;
   void Commit() override;
   void Rollback() override;

@@ -11,53 +11,165 @@ namespace zload {
 namespace {
 
 constexpr size_t kReadChunk = 128;  // keys per look-up statement
+
+bool HasIntegerKey(const RowIdentity& id) { return IntegerOfKeyIdentity(id).has_value(); }
+
+// `spec`, checked before any table is made: a keyed table has exactly one index.
+StateTableSpec KeyedSpec(StateTableSpec spec, const std::string& table) {
+  if (spec.indexes.size() != 1) {
+    throw Error(ErrorCode::kInternal, "a keyed state table needs exactly one index",
+                {.table = table});
+  }
+  return spec;
+}
+
 }  // namespace
 
-SqliteKeyedTable::SqliteKeyedTable(sqlite::Database& db, HeldWrites& held, std::string name,
-                                   StateTableSpec spec)
-    : db_(db), held_(held), name_(std::move(name)), spec_(std::move(spec)) {
-  if (spec_.indexes.size() != 1) {
-    throw Error(ErrorCode::kInternal, "a keyed state table needs exactly one index",
-                {.table = name_});
-  }
+SqliteKeyedTable::Part::Part(sqlite::Database& db, std::string name, bool by_integer)
+    : db_(db),
+      name_(std::move(name)),
+      by_integer_(by_integer),
+      key_(by_integer ? "k" : "identity") {
   const std::string q = sqlite::QuoteIdentifier(name_);
-  db_.Exec(
-      fmt::format("CREATE TABLE IF NOT EXISTS {} (identity BLOB PRIMARY KEY, data BLOB NOT "
-                  "NULL, c INTEGER NOT NULL) WITHOUT ROWID",
-                  q));
+  db_.Exec(by_integer_
+               ? fmt::format("CREATE TABLE IF NOT EXISTS {} (k INTEGER PRIMARY KEY, data BLOB NOT "
+                             "NULL, c INTEGER NOT NULL)",
+                             q)
+               : fmt::format("CREATE TABLE IF NOT EXISTS {} (identity BLOB PRIMARY KEY, data BLOB "
+                             "NOT NULL, c INTEGER NOT NULL) WITHOUT ROWID",
+                             q));
   sqlite3* h = db_.handle();
   scan_ = std::make_unique<sqlite::Statement>(h, fmt::format("SELECT data, c FROM {}", q));
   count_ = std::make_unique<sqlite::Statement>(h, fmt::format("SELECT count(*) FROM {}", q));
 }
 
-SqliteKeyedTable::~SqliteKeyedTable() = default;
+void SqliteKeyedTable::Part::BindKey(sqlite::Statement& stmt, int param,
+                                     const RowIdentity& id) const {
+  if (by_integer_) {
+    stmt.BindInt(param, *IntegerOfKeyIdentity(id));
+  } else {
+    stmt.BindBlob(param, id.data(), id.size());
+  }
+}
 
-SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdentity>& keys) {
-  // In key order (the table's order), chunk after chunk walks the table forward.
-  std::vector<RowIdentity> ids = keys;
-  std::sort(ids.begin(), ids.end());
-  StoredByKey out;
-  out.reserve(ids.size());
+void SqliteKeyedTable::Part::Read(const std::vector<RowIdentity>& ids, StoredByKey& out) {
   for (size_t start = 0; start < ids.size(); start += kReadChunk) {
     const size_t n = std::min(kReadChunk, ids.size() - start);
     const size_t slots = statement_chunks::Slots(n);
     sqlite::Statement& stmt = ReadStatement(slots);
     for (size_t k = 0; k < slots; ++k) {
-      const RowIdentity& id = ids[start + std::min(k, n - 1)];  // pad with the last key
-      stmt.BindBlob(static_cast<int>(k + 1), id.data(), id.size());
+      BindKey(stmt, static_cast<int>(k + 1), ids[start + std::min(k, n - 1)]);  // pad: last key
     }
     while (stmt.Step()) {
-      std::string_view blob = stmt.ColumnBlob(0);
       RowIdentity id{};
-      if (blob.size() != id.size()) {
-        throw Error(ErrorCode::kInternal, "stored identity of the wrong size", {.table = name_});
+      if (by_integer_) {
+        id = IntegerKeyIdentity(stmt.ColumnInt(0));
+      } else {
+        std::string_view blob = stmt.ColumnBlob(0);
+        if (blob.size() != id.size()) {
+          throw Error(ErrorCode::kInternal, "stored identity of the wrong size", {.table = name_});
+        }
+        std::copy(blob.begin(), blob.end(), id.begin());
       }
-      std::copy(blob.begin(), blob.end(), id.begin());
       out.insert_or_assign(id,
                            keyed_rows::Stored{DecodeRow(stmt.ColumnBlob(1)), stmt.ColumnInt(2)});
     }
     stmt.Reset();
   }
+}
+
+void SqliteKeyedTable::Part::Write(const std::vector<const EncodedWrite*>& writes,
+                                   const std::vector<const RowIdentity*>& removes) {
+  for (size_t i = 0; i < writes.size();) {
+    const size_t n = statement_chunks::WriteChunk(writes.size() - i);
+    sqlite::Statement& stmt = UpsertStatement(n);
+    int param = 1;
+    for (size_t k = 0; k < n; ++k) {
+      const EncodedWrite& write = *writes[i + k];
+      BindKey(stmt, param++, write.id);
+      stmt.BindBlob(param++, write.encoded.data(), write.encoded.size());
+      stmt.BindInt(param++, write.weight);
+    }
+    stmt.Run();
+    i += n;
+  }
+  for (size_t i = 0; i < removes.size();) {
+    const size_t n = statement_chunks::WriteChunk(removes.size() - i);
+    sqlite::Statement& stmt = DeleteStatement(n);
+    for (size_t k = 0; k < n; ++k) BindKey(stmt, static_cast<int>(k + 1), *removes[i + k]);
+    stmt.Run();
+    i += n;
+  }
+}
+
+void SqliteKeyedTable::Part::Scan(const ScanVisitor& visit) {
+  while (scan_->Step()) visit(DecodeRow(scan_->ColumnBlob(0)), scan_->ColumnInt(1));
+  scan_->Reset();
+}
+
+size_t SqliteKeyedTable::Part::Size() {
+  count_->Step();
+  const size_t n = static_cast<size_t>(count_->ColumnInt(0));
+  count_->Reset();
+  return n;
+}
+
+sqlite::Statement& SqliteKeyedTable::Part::ReadStatement(size_t slots) {
+  auto& stmt = reads_[slots];
+  if (stmt) return *stmt;
+  std::string marks;
+  for (size_t k = 0; k < slots; ++k) marks += k ? ",?" : "?";
+  stmt = std::make_unique<sqlite::Statement>(
+      db_.handle(), fmt::format("SELECT {0}, data, c FROM {1} WHERE {0} IN ({2})", key_,
+                                sqlite::QuoteIdentifier(name_), marks));
+  return *stmt;
+}
+
+sqlite::Statement& SqliteKeyedTable::Part::UpsertStatement(size_t rows) {
+  auto& stmt = upserts_[rows];
+  if (stmt) return *stmt;
+  std::string values;
+  for (size_t k = 0; k < rows; ++k) values += k ? ", (?, ?, ?)" : "(?, ?, ?)";
+  stmt = std::make_unique<sqlite::Statement>(
+      db_.handle(),
+      fmt::format("INSERT INTO {1} ({0}, data, c) VALUES {2} ON CONFLICT({0}) DO UPDATE "
+                  "SET data = excluded.data, c = excluded.c",
+                  key_, sqlite::QuoteIdentifier(name_), values));
+  return *stmt;
+}
+
+sqlite::Statement& SqliteKeyedTable::Part::DeleteStatement(size_t rows) {
+  auto& stmt = deletes_[rows];
+  if (stmt) return *stmt;
+  std::string marks;
+  for (size_t k = 0; k < rows; ++k) marks += k ? ",?" : "?";
+  stmt = std::make_unique<sqlite::Statement>(
+      db_.handle(),
+      fmt::format("DELETE FROM {} WHERE {} IN ({})", sqlite::QuoteIdentifier(name_), key_, marks));
+  return *stmt;
+}
+
+SqliteKeyedTable::SqliteKeyedTable(sqlite::Database& db, HeldWrites& held, std::string name,
+                                   StateTableSpec spec)
+    : db_(db),
+      held_(held),
+      name_(std::move(name)),
+      spec_(KeyedSpec(std::move(spec), name_)),
+      by_identity_(db, name_, false),
+      by_integer_(db, name_ + "__by_integer", true) {}
+
+SqliteKeyedTable::~SqliteKeyedTable() = default;
+
+SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdentity>& keys) {
+  // In key order (each table's order), chunk after chunk walks each table forward.
+  std::vector<RowIdentity> integers, others;
+  for (const RowIdentity& id : keys) (HasIntegerKey(id) ? integers : others).push_back(id);
+  std::sort(integers.begin(), integers.end());
+  std::sort(others.begin(), others.end());
+  StoredByKey out;
+  out.reserve(keys.size());
+  by_integer_.Read(integers, out);
+  by_identity_.Read(others, out);
   return out;
 }
 
@@ -101,77 +213,27 @@ void SqliteKeyedTable::WriteOrHold(keyed_rows::Changes changes) {
 
 void SqliteKeyedTable::Write(const std::vector<EncodedWrite>& writes,
                              const std::vector<RowIdentity>& removes) {
-  for (size_t i = 0; i < writes.size();) {
-    const size_t n = statement_chunks::WriteChunk(writes.size() - i);
-    sqlite::Statement& stmt = UpsertStatement(n);
-    int param = 1;
-    for (size_t k = 0; k < n; ++k) {
-      const EncodedWrite& write = writes[i + k];
-      stmt.BindBlob(param++, write.id.data(), write.id.size());
-      stmt.BindBlob(param++, write.encoded.data(), write.encoded.size());
-      stmt.BindInt(param++, write.weight);
-    }
-    stmt.Run();
-    i += n;
+  std::vector<const EncodedWrite*> integer_writes, other_writes;
+  for (const EncodedWrite& write : writes) {
+    (HasIntegerKey(write.id) ? integer_writes : other_writes).push_back(&write);
   }
-  for (size_t i = 0; i < removes.size();) {
-    const size_t n = statement_chunks::WriteChunk(removes.size() - i);
-    sqlite::Statement& stmt = DeleteStatement(n);
-    for (size_t k = 0; k < n; ++k) {
-      stmt.BindBlob(static_cast<int>(k + 1), removes[i + k].data(), removes[i + k].size());
-    }
-    stmt.Run();
-    i += n;
+  std::vector<const RowIdentity*> integer_removes, other_removes;
+  for (const RowIdentity& id : removes) {
+    (HasIntegerKey(id) ? integer_removes : other_removes).push_back(&id);
   }
-}
-
-sqlite::Statement& SqliteKeyedTable::UpsertStatement(size_t rows) {
-  auto& stmt = upserts_[rows];
-  if (stmt) return *stmt;
-  std::string values;
-  for (size_t k = 0; k < rows; ++k) values += k ? ", (?, ?, ?)" : "(?, ?, ?)";
-  stmt = std::make_unique<sqlite::Statement>(
-      db_.handle(),
-      fmt::format("INSERT INTO {} (identity, data, c) VALUES {} ON CONFLICT(identity) DO UPDATE "
-                  "SET data = excluded.data, c = excluded.c",
-                  sqlite::QuoteIdentifier(name_), values));
-  return *stmt;
-}
-
-sqlite::Statement& SqliteKeyedTable::DeleteStatement(size_t rows) {
-  auto& stmt = deletes_[rows];
-  if (stmt) return *stmt;
-  std::string marks;
-  for (size_t k = 0; k < rows; ++k) marks += k ? ",?" : "?";
-  stmt = std::make_unique<sqlite::Statement>(
-      db_.handle(),
-      fmt::format("DELETE FROM {} WHERE identity IN ({})", sqlite::QuoteIdentifier(name_), marks));
-  return *stmt;
+  by_integer_.Write(integer_writes, integer_removes);
+  by_identity_.Write(other_writes, other_removes);
 }
 
 void SqliteKeyedTable::Scan(const ScanVisitor& visit) {
   held_.BeforeRead(this);
-  while (scan_->Step()) visit(DecodeRow(scan_->ColumnBlob(0)), scan_->ColumnInt(1));
-  scan_->Reset();
+  by_integer_.Scan(visit);
+  by_identity_.Scan(visit);
 }
 
 size_t SqliteKeyedTable::Size() {
   held_.BeforeRead(this);
-  count_->Step();
-  const size_t n = static_cast<size_t>(count_->ColumnInt(0));
-  count_->Reset();
-  return n;
-}
-
-sqlite::Statement& SqliteKeyedTable::ReadStatement(size_t slots) {
-  auto& stmt = reads_[slots];
-  if (stmt) return *stmt;
-  std::string marks;
-  for (size_t k = 0; k < slots; ++k) marks += k ? ",?" : "?";
-  stmt = std::make_unique<sqlite::Statement>(
-      db_.handle(), fmt::format("SELECT identity, data, c FROM {} WHERE identity IN ({})",
-                                sqlite::QuoteIdentifier(name_), marks));
-  return *stmt;
+  return by_integer_.Size() + by_identity_.Size();
 }
 
 }  // namespace zload

@@ -13,11 +13,12 @@
 
 namespace zload {
 
-// A state table with at most one row per key (spec.one_row_per_key): an SQLite table keyed by
-// the key identity (KeyIdentityOf) of the row's key (its columns at spec.indexes[0]), so that a row
-// replacing another of the same key is one UPDATE in place and a look-up by that key reads the
-// primary key. Other indexes are not supported. Throws Error(kInternal) when an Apply() would leave
-// two rows with one key. Not thread-safe.
+// A state table with at most one row per key (spec.one_row_per_key), in two SQLite tables: rows
+// whose key (their columns at spec.indexes[0]) is one INTEGER value in `<name>__by_integer`,
+// keyed by that integer (its rowid), the others in `<name>`, keyed by the key identity
+// (KeyIdentityOf). A row replacing another of the same key is one UPDATE in place and a look-up
+// by key reads a primary key. Other indexes are not supported. Throws Error(kInternal) when an
+// Apply() would leave two rows with one key. Not thread-safe.
 class SqliteKeyedTable : public StateTable {
  public:
   // Creates the table `name` unless it exists. Its writes are held while `held` holds them.
@@ -37,29 +38,54 @@ class SqliteKeyedTable : public StateTable {
 
  private:
   using StoredByKey = keyed_rows::StoredByKey;
-  // The stored rows of the given key identities, read with one statement per chunk.
-  StoredByKey Read(const std::vector<RowIdentity>& ids);
   // A row to write, encoded.
   struct EncodedWrite {
     RowIdentity id;
     std::string encoded;
     int64_t weight;
   };
-  // Writes with multi-row upserts and deletes.
+  // One of the two SQLite tables, with its statements (prepared once per chunk size).
+  class Part {
+   public:
+    // Creates the table unless it exists: keyed by an INTEGER rowid or by a BLOB identity.
+    Part(sqlite::Database& db, std::string name, bool by_integer);
+    // Adds to `out` the stored rows of `ids` (sorted; for the integer part, every one has an
+    // integer), read with one statement per chunk.
+    void Read(const std::vector<RowIdentity>& ids, StoredByKey& out);
+    // Writes with multi-row upserts and deletes (for the integer part, ids of integers only).
+    void Write(const std::vector<const EncodedWrite*>& writes,
+               const std::vector<const RowIdentity*>& removes);
+    void Scan(const ScanVisitor& visit);
+    size_t Size();
+
+   private:
+    // Binds the key of `id` to the 1-based parameter `param`.
+    void BindKey(sqlite::Statement& stmt, int param, const RowIdentity& id) const;
+    sqlite::Statement& ReadStatement(size_t slots);
+    sqlite::Statement& UpsertStatement(size_t rows);
+    sqlite::Statement& DeleteStatement(size_t rows);
+
+    sqlite::Database& db_;
+    std::string name_;
+    bool by_integer_;
+    std::string key_;  // the key column: `k` (INTEGER PRIMARY KEY, the rowid) or `identity`
+    std::unique_ptr<sqlite::Statement> scan_, count_;
+    std::map<size_t, std::unique_ptr<sqlite::Statement>> reads_, upserts_, deletes_;
+  };
+
+  // The stored rows of the given key identities.
+  StoredByKey Read(const std::vector<RowIdentity>& ids);
+  // Writes to each part what belongs to it.
   void Write(const std::vector<EncodedWrite>& writes, const std::vector<RowIdentity>& removes);
   // Writes `changes` now, or holds them while held_ holds writes (encoded first: the encoding
   // then happens before the write lock is taken).
   void WriteOrHold(keyed_rows::Changes changes);
-  sqlite::Statement& ReadStatement(size_t slots);
-  sqlite::Statement& UpsertStatement(size_t rows);
-  sqlite::Statement& DeleteStatement(size_t rows);
 
   sqlite::Database& db_;
   HeldWrites& held_;
   std::string name_;
   StateTableSpec spec_;
-  std::unique_ptr<sqlite::Statement> scan_, count_;
-  std::map<size_t, std::unique_ptr<sqlite::Statement>> reads_, upserts_, deletes_;
+  Part by_identity_, by_integer_;
   keyed_rows::LookupMemory memory_;  // what the last Lookup() read
 };
 

@@ -196,16 +196,16 @@ TEST(CliRunTest, ChangedViewIsRefusedThenRebuilt) {
             ZSet({{Total(1, 46.0), 1}, {Total(2, 22.0), 1}}).ToString());
 }
 
-// A store whose state was written under an older state layout (SQLite keyed tables by hashed
-// key, layout 2) is refused with the way out, and `zload rebuild` makes it current.
+// A store whose state was written under an older state layout (SQLite keyed tables by key
+// identity alone, layout 3) is refused with the way out, and `zload rebuild` makes it current.
 TEST(CliRunTest, StoreOfAnOlderStateLayoutIsRefusedThenRebuilt) {
   ScratchDir dir;
   WriteSteppingInputs(dir);
   dir.Write("job.toml", ShopConfig());
   ASSERT_EQ(RunZload(dir, "run job.toml -q").exit_code, 0);
   ZSet older = QueryFile(dir / "out/shop.db",
-                         "UPDATE zload_views SET shape = replace(shape, 'state layout 3', "
-                         "'state layout 2') WHERE name = 'basket_totals' RETURNING name");
+                         "UPDATE zload_views SET shape = replace(shape, 'state layout 4', "
+                         "'state layout 3') WHERE name = 'basket_totals' RETURNING name");
   ASSERT_EQ(older.size(), 1u);
   dir.Write("more.csv", "basket_id,product_name,qty,op\n2,radio,1,+\n");
   dir.Write("none.csv", "name,price\n");

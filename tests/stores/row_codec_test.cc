@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <random>
+#include <vector>
 
 #include "engine/error.h"
 
@@ -146,6 +148,36 @@ TEST(RowCodecTest, KeyIdentityKeepsTheOrderOfIntegerKeys) {
   RowIdentity k2 = KeyIdentityOf({Value::Integer(1001)});
   EXPECT_TRUE(std::equal(k1.begin(), k1.begin() + 9, k2.begin()));
   EXPECT_EQ(KeyIdentityOf({Value::Text(std::string(20, 'x'))})[0], 0xFF);
+}
+
+TEST(RowCodecTest, IntegerOfKeyIdentityGivesBackOneIntegerKeyOnly) {
+  std::mt19937_64 rng(31);
+  std::vector<int64_t> ints = {0, 1, -1, std::numeric_limits<int64_t>::min(),
+                               std::numeric_limits<int64_t>::max()};
+  for (int i = 0; i < 1000; ++i) ints.push_back(static_cast<int64_t>(rng()));
+  for (int64_t v : ints) {
+    EXPECT_EQ(IntegerOfKeyIdentity(KeyIdentityOf({Value::Integer(v)})), std::optional(v)) << v;
+    EXPECT_EQ(IntegerKeyIdentity(v), KeyIdentityOf({Value::Integer(v)})) << v;
+  }
+  // Keys that are not one INTEGER, among them ones equal to 1 in SQL, have no integer.
+  for (const Row& key : std::vector<Row>{{},
+                                         {Value()},
+                                         {Value::Real(1.0)},
+                                         {Value::Boolean(true)},
+                                         {Value::Time(1)},
+                                         {Value::Text("1")},
+                                         {Value::Integer(1), Value::Integer(1)},
+                                         {Value::Integer(1), Value()},
+                                         {Value(), Value::Integer(1)},
+                                         {Value::Text(std::string(20, 'x'))}}) {
+    EXPECT_EQ(IntegerOfKeyIdentity(KeyIdentityOf(key)), std::nullopt) << RowToString(key);
+  }
+  for (int i = 0; i < 20000; ++i) {
+    const Row key = RandomKey(rng);
+    const bool one_integer = key.size() == 1 && key[0].type() == Type::kInteger;
+    EXPECT_EQ(IntegerOfKeyIdentity(KeyIdentityOf(key)).has_value(), one_integer)
+        << RowToString(key);
+  }
 }
 
 TEST(RowCodecTest, CorruptEncodingsAreErrors) {

@@ -1,12 +1,16 @@
 // One conformance suite for every StateStore: random applies checked against a model Z-set,
 // look-ups by every index, and (for SQLite) the same contents after reopening the file.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <random>
+#include <tuple>
+#include <vector>
 
 #include "engine/error.h"
 #include "engine/memory_store.h"
@@ -147,12 +151,43 @@ TEST_P(StateStoreConformance, RandomAppliesMatchModelAndSurviveReopen) {
 
 // A table of one row per key: rows are inserted, replaced by another row of the same key (in
 // either order within one delta), re-weighted and removed; every read matches the model.
-TEST_P(StateStoreConformance, OneRowPerKeyTableMatchesModel) {
+// A key value: RandomValue's, or an INTEGER at an end of the int64 range.
+Value RandomKeyValue(std::mt19937_64& rng) {
+  if (rng() % 6 != 0) return RandomValue(rng);
+  const int64_t ends[] = {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(),
+                          -1};
+  return Value::Integer(ends[rng() % 3]);
+}
+
+// A random key of `width` values.
+Row RandomKey(std::mt19937_64& rng, size_t width) {
+  Row key;
+  for (size_t i = 0; i < width; ++i) key.push_back(RandomKeyValue(rng));
+  return key;
+}
+
+// A table of one row per key, keyed by its first `width` columns, with one value column.
+StateTableSpec OneRowPerKeySpec(size_t width) {
+  std::vector<size_t> key;
+  for (size_t i = 0; i < width; ++i) key.push_back(i);
+  return {.name = "view__2_group_reduce__groups",
+          .arity = width + 1,
+          .indexes = {key},
+          .one_row_per_key = true};
+}
+
+// Keys of one value (an INTEGER among them, stored by SQLite apart from other keys) and of two.
+class OneRowPerKeyConformance
+    : public ::testing::TestWithParam<std::tuple<std::pair<const char*, Factory>, size_t>> {
+ protected:
+  std::unique_ptr<StoreUnderTest> Make() { return std::get<0>(GetParam()).second(); }
+  size_t key_width() const { return std::get<1>(GetParam()); }
+};
+
+TEST_P(OneRowPerKeyConformance, TableMatchesModel) {
   auto sut = Make();
-  const StateTableSpec spec{.name = "view__2_group_reduce__groups",
-                            .arity = 3,
-                            .indexes = {{0, 1}},
-                            .one_row_per_key = true};
+  const size_t width = key_width();
+  const StateTableSpec spec = OneRowPerKeySpec(width);
   std::mt19937_64 rng(11);
   ZSet model;
   auto stored_with_key = [&](const Row& key) -> const ZSet::Entry* {
@@ -167,7 +202,7 @@ TEST_P(StateStoreConformance, OneRowPerKeyTableMatchesModel) {
     ZSet delta;
     std::vector<Row> touched;
     for (int k = static_cast<int>(rng() % 10); k > 0; --k) {
-      Row key{RandomValue(rng), RandomValue(rng)};
+      Row key = RandomKey(rng, width);
       if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
       touched.push_back(key);
       Row fresh = key;
@@ -194,7 +229,10 @@ TEST_P(StateStoreConformance, OneRowPerKeyTableMatchesModel) {
     model.AddAll(delta);
     ASSERT_EQ(Contents(table).ToString(), model.ToString());
     ASSERT_EQ(table.Size(), model.size());
-    touched.push_back({Value::Text("absent"), Value()});
+    Row absent{Value::Text("absent")};
+    if (width == 2) absent.push_back(Value());
+    touched.push_back(absent);
+    touched.push_back(Row(width, Value::Integer(1'000'000)));
     std::vector<ZSet> got(touched.size());
     table.Lookup(0, touched, [&](size_t pos, const Row& row, int64_t w) { got[pos].Add(row, w); });
     for (size_t pos = 0; pos < touched.size(); ++pos) {
@@ -206,7 +244,7 @@ TEST_P(StateStoreConformance, OneRowPerKeyTableMatchesModel) {
     for (const auto& entry : model) probe.push_back(entry.first);
     if (!probe.empty()) {
       Row other = probe.front();
-      other[2] = Value::Text("not stored");
+      other[width] = Value::Text("not stored");
       probe.push_back(other);  // same key, another row
     }
     std::vector<int64_t> weights = table.Weights(probe);
@@ -217,12 +255,10 @@ TEST_P(StateStoreConformance, OneRowPerKeyTableMatchesModel) {
 
 // Replace() makes rows the one row of their keys and removes keys, stored or not, whatever
 // they held; mixed with Apply() and reopening, it answers as the model does.
-TEST_P(StateStoreConformance, OneRowPerKeyReplaceMatchesModel) {
+TEST_P(OneRowPerKeyConformance, ReplaceMatchesModel) {
   auto sut = Make();
-  const StateTableSpec spec{.name = "view__2_group_reduce__groups",
-                            .arity = 3,
-                            .indexes = {{0, 1}},
-                            .one_row_per_key = true};
+  const size_t width = key_width();
+  const StateTableSpec spec = OneRowPerKeySpec(width);
   std::mt19937_64 rng(23);
   ZSet model;
   auto drop_key = [&](const Row& key) {
@@ -239,7 +275,7 @@ TEST_P(StateStoreConformance, OneRowPerKeyReplaceMatchesModel) {
     StateTable& table = sut->store().Open(spec);
     std::vector<Row> touched, rows, removed;
     for (int k = static_cast<int>(rng() % 10); k > 0; --k) {
-      Row key{RandomValue(rng), RandomValue(rng)};
+      Row key = RandomKey(rng, width);
       if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
       touched.push_back(key);
       const size_t before = model.size();
@@ -256,8 +292,11 @@ TEST_P(StateStoreConformance, OneRowPerKeyReplaceMatchesModel) {
       }
     }
     if (step % 7 == 3) {
-      // A plain Apply() in between: a weighted row of a fresh key.
-      Row row{Value::Text("applied" + std::to_string(step)), Value(), Value::Integer(step)};
+      // A plain Apply() in between: a weighted row of a fresh key (an INTEGER one of one value).
+      Row row{width == 1 ? Value::Integer(100 + step)
+                         : Value::Text("applied" + std::to_string(step))};
+      if (width == 2) row.push_back(Value());
+      row.push_back(Value::Integer(step));
       ZSet delta{{row, 3}};
       table.Apply(delta);
       model.AddAll(delta);
@@ -310,16 +349,22 @@ TEST_P(StateStoreConformance, ReopeningWithAnotherShapeIsAnError) {
   EXPECT_THROW(sut->store().Open({"t", 3, {{0}}}), Error);
 }
 
-INSTANTIATE_TEST_SUITE_P(Stores, StateStoreConformance,
-                         ::testing::Values(
-                             std::pair<const char*, Factory>{
-                                 "memory", [] { return std::make_unique<MemoryUnderTest>(); }},
-                             std::pair<const char*, Factory>{
-                                 "sqlite", [] { return std::make_unique<SqliteUnderTest>(false); }},
-                             std::pair<const char*, Factory>{
-                                 "sqlite_cached",
-                                 [] { return std::make_unique<SqliteUnderTest>(true); }}),
+std::vector<std::pair<const char*, Factory>> Stores() {
+  return {{"memory", [] { return std::make_unique<MemoryUnderTest>(); }},
+          {"sqlite", [] { return std::make_unique<SqliteUnderTest>(false); }},
+          {"sqlite_cached", [] { return std::make_unique<SqliteUnderTest>(true); }}};
+}
+
+INSTANTIATE_TEST_SUITE_P(Stores, StateStoreConformance, ::testing::ValuesIn(Stores()),
                          [](const auto& info) { return std::string(info.param.first); });
+
+INSTANTIATE_TEST_SUITE_P(Stores, OneRowPerKeyConformance,
+                         ::testing::Combine(::testing::ValuesIn(Stores()),
+                                            ::testing::Values(size_t{1}, size_t{2})),
+                         [](const auto& info) {
+                           return std::string(std::get<0>(info.param).first) + "_key_of_" +
+                                  std::to_string(std::get<1>(info.param));
+                         });
 
 TEST(SqliteStoreTest, TwoRowsWithOneKeyAreRefused) {
   SqliteUnderTest sut(false);
@@ -333,6 +378,41 @@ TEST(SqliteStoreTest, TwoRowsWithOneKeyAreRefused) {
     EXPECT_EQ(e.code(), ErrorCode::kInternal);
     EXPECT_NE(e.message().find("two rows with key (1)"), std::string::npos) << e.message();
   }
+}
+
+// Rows keyed by one INTEGER value are stored by that integer in a table of their own, every
+// other key (REAL 1.0, TRUE and '1' among them, equal to 1 in SQL) by its key identity.
+TEST(SqliteStoreTest, KeysOfOneIntegerAreStoredByTheirValue) {
+  SqliteUnderTest sut(false);
+  auto& store = static_cast<SqliteStore&>(sut.store());
+  const StateTableSpec spec = OneRowPerKeySpec(1);
+  const int64_t lowest = std::numeric_limits<int64_t>::min();
+  ZSet rows;
+  for (const Value& key : {Value::Integer(1), Value::Integer(-3), Value::Integer(lowest),
+                           Value::Real(1.0), Value::Boolean(true), Value::Text("1"), Value()}) {
+    rows.Add(Row{key, Value::Text(key.ToString())}, 2);
+  }
+  store.Open(spec).Apply(rows);
+  const std::string name = SqliteStore::TableNameFor(spec);
+  auto column = [&](const std::string& sql) {
+    std::vector<std::string> out;
+    sqlite::Statement stmt(store.database().handle(), sql);
+    while (stmt.Step()) out.push_back(stmt.ColumnValue(0).ToString());
+    return out;
+  };
+  EXPECT_EQ(column(fmt::format("SELECT k FROM \"{}__by_integer\" ORDER BY k", name)),
+            (std::vector<std::string>{std::to_string(lowest), "-3", "1"}));
+  EXPECT_EQ(column(fmt::format("SELECT count(*) FROM \"{}\"", name)),
+            std::vector<std::string>{"4"});
+  sut.Reopen();
+  StateTable& table = sut.store().Open(spec);
+  EXPECT_EQ(Contents(table).ToString(), rows.ToString());
+  ZSet found;
+  const std::vector<Row> keys{{Value::Integer(1)}, {Value::Real(1.0)}, {Value::Integer(2)}};
+  table.Lookup(0, keys, [&](size_t, const Row& row, int64_t w) { found.Add(row, w); });
+  EXPECT_EQ(found.ToString(), ZSet({{Row{Value::Integer(1), Value::Text("1")}, 2},
+                                    {Row{Value::Real(1.0), Value::Text("1.0")}, 2}})
+                                  .ToString());
 }
 
 TEST(SqliteStoreTest, LastUpdatePersists) {
