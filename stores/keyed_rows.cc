@@ -136,8 +136,8 @@ Changes Merge(const StoredByKey& stored, const ZSet& delta, const std::vector<si
   }
   // In key order: ordered key identities then write neighbouring keys together.
   std::sort(out.writes.begin(), out.writes.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::sort(out.removes.begin(), out.removes.end());
+            [](const auto& a, const auto& b) { return IdentityLess()(a.first, b.first); });
+  std::sort(out.removes.begin(), out.removes.end(), IdentityLess());
   return out;
 }
 
@@ -157,13 +157,27 @@ Changes Replacement(std::vector<Row> rows, std::span<const Row> removed_keys,
   }
   out.removes.reserve(removed_keys.size());
   for (const Row& key : removed_keys) out.removes.push_back(KeyIdentityOf(key));
+  const IdentityLess less;
   std::sort(out.writes.begin(), out.writes.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
-  std::sort(out.removes.begin(), out.removes.end());
-  std::vector<RowIdentity> all = out.removes;
-  for (const auto& write : out.writes) all.push_back(write.first);
-  std::sort(all.begin(), all.end());
-  if (std::adjacent_find(all.begin(), all.end()) != all.end()) {
+            [&](const auto& a, const auto& b) { return less(a.first, b.first); });
+  std::sort(out.removes.begin(), out.removes.end(), less);
+  // No key twice: none among the writes, none among the removes, none in both (a walk of the
+  // two sorted lists side by side).
+  bool twice =
+      std::adjacent_find(out.writes.begin(), out.writes.end(), [](const auto& a, const auto& b) {
+        return a.first == b.first;
+      }) != out.writes.end();
+  twice |= std::adjacent_find(out.removes.begin(), out.removes.end()) != out.removes.end();
+  for (size_t w = 0, r = 0; !twice && w < out.writes.size() && r < out.removes.size();) {
+    if (less(out.writes[w].first, out.removes[r])) {
+      ++w;
+    } else if (less(out.removes[r], out.writes[w].first)) {
+      ++r;
+    } else {
+      twice = true;
+    }
+  }
+  if (twice) {
     throw Error(ErrorCode::kInternal, "a replacement names one key twice", {.table = table});
   }
   return out;

@@ -36,6 +36,23 @@ struct IdentityHash {
   }
 };
 
+// Orders key identities as their bytes compare (std::array's operator<), without a call to
+// memcmp.
+struct IdentityLess {
+  bool operator()(const RowIdentity& a, const RowIdentity& b) const {
+    const uint64_t a_high = HighBits(a), b_high = HighBits(b);
+    if (a_high != b_high) return a_high < b_high;
+    return LowBits(a) < LowBits(b);
+  }
+  static uint64_t HighBits(const RowIdentity& id) { return BigEndianAt(id, 0); }
+  static uint64_t LowBits(const RowIdentity& id) { return BigEndianAt(id, sizeof(uint64_t)); }
+  static uint64_t BigEndianAt(const RowIdentity& id, size_t at) {
+    uint64_t v;
+    std::memcpy(&v, id.data() + at, sizeof v);
+    return __builtin_bswap64(v);
+  }
+};
+
 using StoredByKey = std::unordered_map<RowIdentity, Stored, IdentityHash>;
 using KeySet = std::unordered_set<RowIdentity, IdentityHash>;
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "engine/error.h"
 #include "stores/statement_chunks.h"
@@ -53,12 +54,23 @@ void SqliteKeyedTable::Part::BindKey(sqlite::Statement& stmt, int param,
 }
 
 void SqliteKeyedTable::Part::Read(const std::vector<RowIdentity>& ids, StoredByKey& out) {
-  for (size_t start = 0; start < ids.size(); start += kReadChunk) {
-    const size_t n = std::min(kReadChunk, ids.size() - start);
+  ReadChunks(ids.size(), out, [&](sqlite::Statement& stmt, int param, size_t i) {
+    stmt.BindBlob(param, ids[i].data(), ids[i].size());
+  });
+}
+
+void SqliteKeyedTable::Part::ReadIntegers(const std::vector<int64_t>& keys, StoredByKey& out) {
+  ReadChunks(keys.size(), out,
+             [&](sqlite::Statement& stmt, int param, size_t i) { stmt.BindInt(param, keys[i]); });
+}
+
+void SqliteKeyedTable::Part::ReadChunks(size_t n_keys, StoredByKey& out, const BindKeyAt& bind) {
+  for (size_t start = 0; start < n_keys; start += kReadChunk) {
+    const size_t n = std::min(kReadChunk, n_keys - start);
     const size_t slots = statement_chunks::Slots(n);
     sqlite::Statement& stmt = ReadStatement(slots);
     for (size_t k = 0; k < slots; ++k) {
-      BindKey(stmt, static_cast<int>(k + 1), ids[start + std::min(k, n - 1)]);  // pad: last key
+      bind(stmt, static_cast<int>(k + 1), start + std::min(k, n - 1));  // pad with the last key
     }
     while (stmt.Step()) {
       RowIdentity id{};
@@ -162,13 +174,20 @@ SqliteKeyedTable::~SqliteKeyedTable() = default;
 
 SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdentity>& keys) {
   // In key order (each table's order), chunk after chunk walks each table forward.
-  std::vector<RowIdentity> integers, others;
-  for (const RowIdentity& id : keys) (HasIntegerKey(id) ? integers : others).push_back(id);
+  std::vector<int64_t> integers;
+  std::vector<RowIdentity> others;
+  for (const RowIdentity& id : keys) {
+    if (const std::optional<int64_t> v = IntegerOfKeyIdentity(id)) {
+      integers.push_back(*v);
+    } else {
+      others.push_back(id);
+    }
+  }
   std::sort(integers.begin(), integers.end());
-  std::sort(others.begin(), others.end());
+  std::sort(others.begin(), others.end(), keyed_rows::IdentityLess());
   StoredByKey out;
   out.reserve(keys.size());
-  by_integer_.Read(integers, out);
+  by_integer_.ReadIntegers(integers, out);
   by_identity_.Read(others, out);
   return out;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,9 +50,11 @@ class SqliteKeyedTable : public StateTable {
    public:
     // Creates the table unless it exists: keyed by an INTEGER rowid or by a BLOB identity.
     Part(sqlite::Database& db, std::string name, bool by_integer);
-    // Adds to `out` the stored rows of `ids` (sorted; for the integer part, every one has an
-    // integer), read with one statement per chunk.
+    // Adds to `out` the stored rows of `ids` (sorted), read with one statement per chunk.
+    // For the identity part.
     void Read(const std::vector<RowIdentity>& ids, StoredByKey& out);
+    // The same for the integer part, by the keys' values (sorted).
+    void ReadIntegers(const std::vector<int64_t>& keys, StoredByKey& out);
     // Writes with multi-row upserts and deletes (for the integer part, ids of integers only).
     void Write(const std::vector<const EncodedWrite*>& writes,
                const std::vector<const RowIdentity*>& removes);
@@ -59,6 +62,10 @@ class SqliteKeyedTable : public StateTable {
     size_t Size();
 
    private:
+    // Binds key number `i` (0-based) of a read to the 1-based parameter `param`.
+    using BindKeyAt = std::function<void(sqlite::Statement& stmt, int param, size_t i)>;
+    // Reads `n_keys` keys, bound by `bind`, into `out`.
+    void ReadChunks(size_t n_keys, StoredByKey& out, const BindKeyAt& bind);
     // Binds the key of `id` to the 1-based parameter `param`.
     void BindKey(sqlite::Statement& stmt, int param, const RowIdentity& id) const;
     sqlite::Statement& ReadStatement(size_t slots);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/error.h"
+#include "stores/keyed_rows.h"
 
 namespace zload {
 namespace {
@@ -177,6 +178,23 @@ TEST(RowCodecTest, IntegerOfKeyIdentityGivesBackOneIntegerKeyOnly) {
     const bool one_integer = key.size() == 1 && key[0].type() == Type::kInteger;
     EXPECT_EQ(IntegerOfKeyIdentity(KeyIdentityOf(key)).has_value(), one_integer)
         << RowToString(key);
+  }
+}
+
+TEST(RowCodecTest, IdentityLessOrdersAsTheBytesDo) {
+  std::mt19937_64 rng(41);
+  auto random_identity = [&] {
+    RowIdentity id{};
+    // Few byte values, so that identities often share leading bytes or are equal.
+    for (uint8_t& b : id) b = static_cast<uint8_t>(rng() % 3 == 0 ? rng() : rng() % 2 * 0xFF);
+    return id;
+  };
+  const keyed_rows::IdentityLess less;
+  for (int i = 0; i < 20000; ++i) {
+    const RowIdentity a = random_identity();
+    const RowIdentity b = i % 5 == 0 ? a : random_identity();
+    EXPECT_EQ(less(a, b), a < b);
+    EXPECT_EQ(less(b, a), b < a);
   }
 }
 
