@@ -79,9 +79,9 @@ class JobStore {
   virtual StateStore& state() = 0;
   // The version of the layout of its state tables: a view whose state was written under
   // another one is recomputed, not misread (2: group accumulators keyed by group, join sides
-  // read from base tables on SQLite; SQLite 3: keyed tables ordered by key; SQLite 4: keys of one
-  // INTEGER value in a table keyed by that integer; PostgreSQL 3: join sides and MIN/MAX values
-  // read from base tables; stores/FORMATS.md).
+  // read from base tables on SQLite; SQLite 3: keyed tables ordered by key; PostgreSQL 3: join
+  // sides and MIN/MAX values read from base tables; 4: keys of one INTEGER value in a table keyed
+  // by that integer; stores/FORMATS.md).
   virtual int StateLayoutVersion() const { return 2; }
 
   virtual void Begin() = 0;

@@ -39,7 +39,7 @@ class PostgresJobStore : public JobStore {
   StateStore& state() override { return state_; }
   // 3: a join's sides and a MIN/MAX's values are read from the base tables
   // (PostgresBaseRelationState) instead of kept in state tables of their own.
-  int StateLayoutVersion() const override { return 3; }
+  int StateLayoutVersion() const override { return 4; }
   void Begin() override;
   void Commit() override;
   void Rollback() override;

@@ -14,14 +14,26 @@ std::string_view Bytes(const RowIdentity& id) {
   return {reinterpret_cast<const char*>(id.data()), id.size()};
 }
 
+bool HasIntegerKey(const RowIdentity& id) { return IntegerOfKeyIdentity(id).has_value(); }
+
+// Appends the key of `id` to an array of a key column: its integer (by_integer) or its bytes.
+void AddKey(bool by_integer, postgres::ArrayLiteral& array, const RowIdentity& id) {
+  if (by_integer) {
+    array.Add(std::to_string(*IntegerOfKeyIdentity(id)));
+  } else {
+    array.AddBytea(Bytes(id));
+  }
+}
+
 }  // namespace
 
 PostgresKeyedTable::PostgresKeyedTable(postgres::Database& db, std::string name,
-                                       StateTableSpec spec)
+                                       std::string integer_name, StateTableSpec spec)
     : db_(db),
       name_(std::move(name)),
-      q_(postgres::QuoteIdentifier(name_)),
-      spec_(std::move(spec)) {
+      spec_(std::move(spec)),
+      by_identity_{name_, postgres::QuoteIdentifier(name_), "identity", "bytea"},
+      by_integer_{integer_name, postgres::QuoteIdentifier(integer_name), "k", "bigint"} {
   if (spec_.indexes.size() != 1) {
     throw Error(ErrorCode::kInternal, "a keyed state table needs exactly one index",
                 {.table = name_});
@@ -30,9 +42,15 @@ PostgresKeyedTable::PostgresKeyedTable(postgres::Database& db, std::string name,
 
 void PostgresKeyedTable::Ensure() {
   if (ensured_) return;
-  db_.EnsureTable(name_, {fmt::format("CREATE TABLE IF NOT EXISTS {} (identity BYTEA PRIMARY KEY, "
-                                      "data BYTEA NOT NULL, c BIGINT NOT NULL)",
-                                      q_)});
+  std::vector<std::pair<std::string, std::vector<std::string>>> tables;
+  for (const Part* part : {&by_identity_, &by_integer_}) {
+    tables.push_back(
+        {part->name,
+         {fmt::format("CREATE TABLE IF NOT EXISTS {} ({} {} PRIMARY KEY, data BYTEA NOT NULL, c "
+                      "BIGINT NOT NULL)",
+                      part->q, part->key, part->key_type)}});
+  }
+  db_.EnsureTables(tables);
   ensured_ = true;
 }
 
@@ -43,33 +61,47 @@ void PostgresKeyedTable::Forget() {
 
 keyed_rows::StoredByKey PostgresKeyedTable::Read(const std::vector<RowIdentity>& ids) {
   Ensure();
+  std::vector<RowIdentity> integers, others;
+  for (const RowIdentity& id : ids) (HasIntegerKey(id) ? integers : others).push_back(id);
   keyed_rows::StoredByKey out;
   out.reserve(ids.size());
-  const std::string sql =
-      fmt::format("SELECT identity, data, c FROM {} WHERE identity = ANY($1::bytea[])", q_);
+  ReadPart(by_integer_, integers, out);
+  ReadPart(by_identity_, others, out);
+  return out;
+}
+
+void PostgresKeyedTable::ReadPart(const Part& part, const std::vector<RowIdentity>& ids,
+                                  keyed_rows::StoredByKey& out) {
+  const bool by_integer = &part == &by_integer_;
+  const std::string sql = fmt::format("SELECT {0}, data, c FROM {1} WHERE {0} = ANY($1::{2}[])",
+                                      part.key, part.q, part.key_type);
   for (size_t start = 0; start < ids.size(); start += kChunk) {
     postgres::ArrayLiteral array;
     for (size_t k = start; k < std::min(ids.size(), start + kChunk); ++k) {
-      array.AddBytea(Bytes(ids[k]));
+      AddKey(by_integer, array, ids[k]);
     }
     pqxx::result rows = db_.Read(
         [&](pqxx::transaction_base& tx) {
           return tx.exec_prepared(db_.Prepared(sql), array.str());
         },
-        {.table = name_});
+        {.table = part.name});
     for (const auto& r : rows) {
-      const std::string id_bytes = postgres::FromByteaText({r[0].c_str(), r[0].size()});
       RowIdentity id{};
-      if (id_bytes.size() != id.size()) {
-        throw Error(ErrorCode::kInternal, "stored identity of the wrong size", {.table = name_});
+      if (by_integer) {
+        id = IntegerKeyIdentity(r[0].as<int64_t>());
+      } else {
+        const std::string id_bytes = postgres::FromByteaText({r[0].c_str(), r[0].size()});
+        if (id_bytes.size() != id.size()) {
+          throw Error(ErrorCode::kInternal, "stored identity of the wrong size",
+                      {.table = part.name});
+        }
+        std::copy(id_bytes.begin(), id_bytes.end(), id.begin());
       }
-      std::copy(id_bytes.begin(), id_bytes.end(), id.begin());
       out.insert_or_assign(
           id, keyed_rows::Stored{DecodeRow(postgres::FromByteaText({r[1].c_str(), r[1].size()})),
                                  r[2].as<int64_t>()});
     }
   }
-  return out;
 }
 
 void PostgresKeyedTable::Lookup(size_t index, std::span<const Row> keys,
@@ -98,32 +130,47 @@ void PostgresKeyedTable::Replace(std::vector<Row> rows, std::span<const Row> rem
 }
 
 void PostgresKeyedTable::Write(const keyed_rows::Changes& changes) {
-  const std::string upsert = fmt::format(
-      "INSERT INTO {} (identity, data, c) SELECT * FROM unnest($1::bytea[], $2::bytea[], "
-      "$3::bigint[]) ON CONFLICT (identity) DO UPDATE SET data = excluded.data, c = excluded.c",
-      q_);
-  const std::string remove = fmt::format("DELETE FROM {} WHERE identity = ANY($1::bytea[])", q_);
   db_.Write(
       [&](pqxx::transaction_base& tx) {
         std::string encoded;
-        for (size_t start = 0; start < changes.writes.size(); start += kChunk) {
+        for (const Part* part : {&by_integer_, &by_identity_}) {
+          const bool by_integer = part == &by_integer_;
+          const std::string upsert = fmt::format(
+              "INSERT INTO {1} ({0}, data, c) SELECT * FROM unnest($1::{2}[], $2::bytea[], "
+              "$3::bigint[]) ON CONFLICT ({0}) DO UPDATE SET data = excluded.data, c = excluded.c",
+              part->key, part->q, part->key_type);
+          const std::string remove = fmt::format("DELETE FROM {1} WHERE {0} = ANY($1::{2}[])",
+                                                 part->key, part->q, part->key_type);
           postgres::ArrayLiteral ids, data, weights;
-          for (size_t k = start; k < std::min(changes.writes.size(), start + kChunk); ++k) {
-            const auto& [id, row] = changes.writes[k];
+          auto flush_writes = [&] {
+            if (ids.size() == 0) return;
+            tx.exec_prepared(db_.Prepared(upsert), ids.str(), data.str(), weights.str());
+            ids = {};
+            data = {};
+            weights = {};
+          };
+          for (const auto& [id, row] : changes.writes) {
+            if (HasIntegerKey(id) != by_integer) continue;
             encoded.clear();
             EncodeRow(row.row, encoded);
-            ids.AddBytea(Bytes(id));
+            AddKey(by_integer, ids, id);
             data.AddBytea(encoded);
             weights.Add(std::to_string(row.weight));
+            if (ids.size() == kChunk) flush_writes();
           }
-          tx.exec_prepared(db_.Prepared(upsert), ids.str(), data.str(), weights.str());
-        }
-        for (size_t start = 0; start < changes.removes.size(); start += kChunk) {
-          postgres::ArrayLiteral ids;
-          for (size_t k = start; k < std::min(changes.removes.size(), start + kChunk); ++k) {
-            ids.AddBytea(Bytes(changes.removes[k]));
+          flush_writes();
+          postgres::ArrayLiteral removes;
+          auto flush_removes = [&] {
+            if (removes.size() == 0) return;
+            tx.exec_prepared(db_.Prepared(remove), removes.str());
+            removes = {};
+          };
+          for (const RowIdentity& id : changes.removes) {
+            if (HasIntegerKey(id) != by_integer) continue;
+            AddKey(by_integer, removes, id);
+            if (removes.size() == kChunk) flush_removes();
           }
-          tx.exec_prepared(db_.Prepared(remove), ids.str());
+          flush_removes();
         }
       },
       {.table = name_});
@@ -131,24 +178,31 @@ void PostgresKeyedTable::Write(const keyed_rows::Changes& changes) {
 
 void PostgresKeyedTable::Scan(const ScanVisitor& visit) {
   Ensure();
-  pqxx::result rows = db_.Read(
-      [&](pqxx::transaction_base& tx) {
-        return tx.exec_prepared(db_.Prepared(fmt::format("SELECT data, c FROM {}", q_)));
-      },
-      {.table = name_});
-  for (const auto& r : rows) {
-    visit(DecodeRow(postgres::FromByteaText({r[0].c_str(), r[0].size()})), r[1].as<int64_t>());
+  for (const Part* part : {&by_integer_, &by_identity_}) {
+    pqxx::result rows = db_.Read(
+        [&](pqxx::transaction_base& tx) {
+          return tx.exec_prepared(db_.Prepared(fmt::format("SELECT data, c FROM {}", part->q)));
+        },
+        {.table = part->name});
+    for (const auto& r : rows) {
+      visit(DecodeRow(postgres::FromByteaText({r[0].c_str(), r[0].size()})), r[1].as<int64_t>());
+    }
   }
 }
 
 size_t PostgresKeyedTable::Size() {
   Ensure();
-  return db_.Read(
-      [&](pqxx::transaction_base& tx) {
-        return tx.exec_prepared(db_.Prepared(fmt::format("SELECT count(*) FROM {}", q_)))[0][0]
-            .as<size_t>();
-      },
-      {.table = name_});
+  size_t n = 0;
+  for (const Part* part : {&by_integer_, &by_identity_}) {
+    n += db_.Read(
+        [&](pqxx::transaction_base& tx) {
+          return tx
+              .exec_prepared(db_.Prepared(fmt::format("SELECT count(*) FROM {}", part->q)))[0][0]
+              .as<size_t>();
+        },
+        {.table = part->name});
+  }
+  return n;
 }
 
 }  // namespace zload

@@ -10,17 +10,21 @@
 namespace zload {
 
 // SqliteKeyedTable on PostgreSQL: a state table with at most one row per key
-// (spec.one_row_per_key), keyed by the key identity of the row's key (its columns at
-// spec.indexes[0]): `identity BYTEA PRIMARY KEY, data BYTEA NOT NULL, c BIGINT NOT NULL`. A row
-// replacing another of the same key is an upsert in place; a look-up by the key reads the
-// primary key, and the Apply() after it reads nothing again. Other indexes are not supported.
-// Throws Error(kInternal) when an Apply() would leave two rows with one key. Not thread-safe.
+// (spec.one_row_per_key). A row whose key (its columns at spec.indexes[0]) is one INTEGER value
+// is in the table `integer_name`, `k BIGINT PRIMARY KEY, data BYTEA NOT NULL, c BIGINT NOT NULL`
+// (k: the key's value); every other row in `name`, keyed by the key identity of its key:
+// `identity BYTEA PRIMARY KEY, data BYTEA NOT NULL, c BIGINT NOT NULL`. A row replacing another
+// of the same key is an upsert in place; a look-up by the key reads a primary key, and the
+// Apply() after it reads nothing again. Other indexes are not supported. Throws Error(kInternal)
+// when an Apply() would leave two rows with one key. Not thread-safe.
 class PostgresKeyedTable : public StateTable {
  public:
-  // Throws Error(kInternal) unless `spec` has exactly one index. The table is created by Ensure().
-  PostgresKeyedTable(postgres::Database& db, std::string name, StateTableSpec spec);
+  // Throws Error(kInternal) unless `spec` has exactly one index. The tables are created by
+  // Ensure().
+  PostgresKeyedTable(postgres::Database& db, std::string name, std::string integer_name,
+                     StateTableSpec spec);
 
-  // Creates the table unless it is known to exist.
+  // Creates the tables unless they are known to exist.
   void Ensure();
   // Forgets that the table exists and what the last look-up read (after a rollback).
   void Forget();
@@ -39,9 +43,18 @@ class PostgresKeyedTable : public StateTable {
   // Writes `changes`: upserts and deletes of chunks of rows.
   void Write(const keyed_rows::Changes& changes);
 
+  // One of the two tables: its name, quoted, and its key column and that column's SQL type.
+  struct Part {
+    std::string name, q, key, key_type;
+  };
+  // Adds to `out` the stored rows of `ids` (all of `part`'s kind) from `part`.
+  void ReadPart(const Part& part, const std::vector<RowIdentity>& ids,
+                keyed_rows::StoredByKey& out);
+
   postgres::Database& db_;
-  std::string name_, q_;
+  std::string name_;
   StateTableSpec spec_;
+  Part by_identity_, by_integer_;
   bool ensured_ = false;
   keyed_rows::LookupMemory memory_;
 };

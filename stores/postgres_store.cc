@@ -333,7 +333,9 @@ StateTable& PostgresStore::Open(const StateTableSpec& spec) {
     return *it->second;
   }
   if (spec.one_row_per_key) {
-    auto table = std::make_unique<PostgresKeyedTable>(db_, TableNameFor(spec), spec);
+    auto table = std::make_unique<PostgresKeyedTable>(
+        db_, TableNameFor(spec),
+        postgres::FitIdentifier(SqliteStore::TableNameFor(spec) + "__by_integer"), spec);
     table->Ensure();
     return *(keyed_tables_[spec.name] = std::move(table));
   }

@@ -76,7 +76,7 @@ TEST(PostgresSharedStateTest, IndexesAreCreatedOnceAndAStoreOpensAgainWithoutThe
       .name = "v__1_join__left", .arity = 2, .indexes = {{0}}, .integral_of_input = 0};
   {
     PostgresJobStore store(url);
-    EXPECT_EQ(store.StateLayoutVersion(), 3);
+    EXPECT_EQ(store.StateLayoutVersion(), 4);
     store.CreateBaseTable({"items", "k INTEGER, name TEXT", {}}, items, false);
     ASSERT_NE(store.OpenBaseRelationState(relation, spec), nullptr);
   }

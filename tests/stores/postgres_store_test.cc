@@ -129,92 +129,118 @@ TEST_F(PostgresStoreTest, RandomAppliesMatchMemoryStoreAndSurviveReopen) {
   }
 }
 
+// A table of one row per key, keyed by its first `width` columns (one: an INTEGER key is kept
+// apart from the others), with one value column.
+StateTableSpec OneRowPerKeySpec(size_t width) {
+  std::vector<size_t> key;
+  for (size_t i = 0; i < width; ++i) key.push_back(i);
+  return {.name = "view__2_group_reduce__groups" + std::to_string(width),
+          .arity = width + 1,
+          .indexes = {key},
+          .one_row_per_key = true};
+}
+
+// A random key of `width` values, INTEGERs at the ends of the int64 range among them.
+Row RandomKey(std::mt19937_64& rng, size_t width) {
+  Row key;
+  for (size_t i = 0; i < width; ++i) {
+    const int64_t ends[] = {std::numeric_limits<int64_t>::min(),
+                            std::numeric_limits<int64_t>::max()};
+    key.push_back(rng() % 6 == 0 ? Value::Integer(ends[rng() % 2]) : RandomValue(rng));
+  }
+  return key;
+}
+
 // A table of one row per key (a hint this store may ignore): rows are inserted, replaced by
 // another row of the same key in either order within one delta, re-weighted and removed.
 TEST_F(PostgresStoreTest, OneRowPerKeyTableMatchesMemoryStore) {
-  const StateTableSpec spec{.name = "view__2_group_reduce__groups",
-                            .arity = 3,
-                            .indexes = {{0, 1}},
-                            .one_row_per_key = true};
-  auto oracle = MakeMemoryTable(spec);
-  std::mt19937_64 rng(11);
-  for (int step = 0; step < 40; ++step) {
-    SCOPED_TRACE("step " + std::to_string(step));
-    StateTable& table = store().Open(spec);
-    ZSet model = Contents(*oracle), delta;
-    std::vector<Row> touched;
-    for (int k = static_cast<int>(rng() % 10); k > 0; --k) {
-      Row key{RandomValue(rng), RandomValue(rng)};
-      if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
-      touched.push_back(key);
-      Row fresh = key;
-      fresh.push_back(Value::Integer(static_cast<int64_t>(rng() % 1000)));
-      const ZSet::Entry* old = nullptr;
-      for (const auto& entry : model) {
-        if (Pick(entry.first, spec.indexes[0]) == key) old = &entry;
+  for (const size_t width : {1, 2}) {
+    SCOPED_TRACE("key of " + std::to_string(width));
+    const StateTableSpec spec = OneRowPerKeySpec(width);
+    auto oracle = MakeMemoryTable(spec);
+    std::mt19937_64 rng(11);
+    for (int step = 0; step < 40; ++step) {
+      SCOPED_TRACE("step " + std::to_string(step));
+      StateTable& table = store().Open(spec);
+      ZSet model = Contents(*oracle), delta;
+      std::vector<Row> touched;
+      for (int k = static_cast<int>(rng() % 10); k > 0; --k) {
+        Row key = RandomKey(rng, width);
+        if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
+        touched.push_back(key);
+        Row fresh = key;
+        fresh.push_back(Value::Integer(static_cast<int64_t>(rng() % 1000)));
+        const ZSet::Entry* old = nullptr;
+        for (const auto& entry : model) {
+          if (Pick(entry.first, spec.indexes[0]) == key) old = &entry;
+        }
+        const int64_t w = static_cast<int64_t>(rng() % 3) + 1;
+        if (old == nullptr) {
+          delta.Add(fresh, w);
+        } else if (rng() % 3 == 0) {
+          delta.Add(old->first, -old->second);  // removed
+        } else if (rng() % 2 == 0) {
+          delta.Add(old->first, w);  // re-weighted
+        } else if (fresh != old->first) {
+          delta.Add(old->first, -old->second);  // replaced
+          delta.Add(fresh, w);
+        }
       }
-      const int64_t w = static_cast<int64_t>(rng() % 3) + 1;
-      if (old == nullptr) {
-        delta.Add(fresh, w);
-      } else if (rng() % 3 == 0) {
-        delta.Add(old->first, -old->second);  // removed
-      } else if (rng() % 2 == 0) {
-        delta.Add(old->first, w);  // re-weighted
-      } else if (fresh != old->first) {
-        delta.Add(old->first, -old->second);  // replaced
-        delta.Add(fresh, w);
-      }
+      table.Apply(delta);
+      oracle->Apply(delta);
+      ExpectSameAnswers(table, *oracle, rng);
+      if (HasFatalFailure()) return;
+      if (step % 10 == 9) Reopen();
     }
-    table.Apply(delta);
-    oracle->Apply(delta);
-    ExpectSameAnswers(table, *oracle, rng);
-    if (HasFatalFailure()) return;
-    if (step % 10 == 9) Reopen();
   }
 }
 
 // Replace() (rows made the one row of their keys, keys removed whether stored or not) answers as
 // the memory store's does, mixed with Apply() and reopening; a key named twice changes nothing.
 TEST_F(PostgresStoreTest, OneRowPerKeyReplaceMatchesMemoryStore) {
-  const StateTableSpec spec{.name = "view__2_group_reduce__groups",
-                            .arity = 3,
-                            .indexes = {{0, 1}},
-                            .one_row_per_key = true};
-  auto oracle = MakeMemoryTable(spec);
-  std::mt19937_64 rng(29);
-  for (int step = 0; step < 40; ++step) {
-    SCOPED_TRACE("step " + std::to_string(step));
-    StateTable& table = store().Open(spec);
-    std::vector<Row> touched, rows, removed;
-    for (int k = static_cast<int>(rng() % 10); k > 0; --k) {
-      Row key{RandomValue(rng), RandomValue(rng)};
-      if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
-      touched.push_back(key);
-      if (rng() % 3 == 0) {
-        removed.push_back(key);
-      } else {
-        key.push_back(Value::Integer(static_cast<int64_t>(rng() % 1000)));
-        rows.push_back(std::move(key));
+  for (const size_t width : {1, 2}) {
+    SCOPED_TRACE("key of " + std::to_string(width));
+    const StateTableSpec spec = OneRowPerKeySpec(width);
+    auto oracle = MakeMemoryTable(spec);
+    std::mt19937_64 rng(29);
+    for (int step = 0; step < 40; ++step) {
+      SCOPED_TRACE("step " + std::to_string(step));
+      StateTable& table = store().Open(spec);
+      std::vector<Row> touched, rows, removed;
+      for (int k = static_cast<int>(rng() % 10); k > 0; --k) {
+        Row key = RandomKey(rng, width);
+        if (std::find(touched.begin(), touched.end(), key) != touched.end()) continue;
+        touched.push_back(key);
+        if (rng() % 3 == 0) {
+          removed.push_back(key);
+        } else {
+          key.push_back(Value::Integer(static_cast<int64_t>(rng() % 1000)));
+          rows.push_back(std::move(key));
+        }
       }
+      if (step % 7 == 3) {
+        Row applied{width == 1 ? Value::Integer(100 + step) : Value::Text("applied")};
+        if (width == 2) applied.push_back(Value::Integer(step));
+        applied.push_back(Value());
+        ZSet delta{{applied, 2}};
+        table.Apply(delta);
+        oracle->Apply(delta);
+      }
+      table.Replace(rows, removed);
+      oracle->Replace(rows, removed);
+      ExpectSameAnswers(table, *oracle, rng);
+      if (HasFatalFailure()) return;
+      if (step % 10 == 9) Reopen();
     }
-    if (step % 7 == 3) {
-      ZSet delta{{{Value::Text("applied"), Value::Integer(step), Value()}, 2}};
-      table.Apply(delta);
-      oracle->Apply(delta);
-    }
-    table.Replace(rows, removed);
-    oracle->Replace(rows, removed);
-    ExpectSameAnswers(table, *oracle, rng);
-    if (HasFatalFailure()) return;
-    if (step % 10 == 9) Reopen();
+    StateTable& table = store().Open(spec);
+    const std::string before = Contents(table).ToString();
+    const Row key(width, Value::Integer(7));
+    Row row = key;
+    row.push_back(Value::Integer(1));
+    EXPECT_THROW(table.Replace({row, row}, {}), Error);
+    EXPECT_THROW(table.Replace({row}, std::vector<Row>{key}), Error);
+    EXPECT_EQ(Contents(table).ToString(), before);
   }
-  StateTable& table = store().Open(spec);
-  const std::string before = Contents(table).ToString();
-  const Row row{Value::Integer(7), Value::Integer(7), Value::Integer(1)};
-  const std::vector<Row> key{{Value::Integer(7), Value::Integer(7)}};
-  EXPECT_THROW(table.Replace({row, row}, {}), Error);
-  EXPECT_THROW(table.Replace({row}, key), Error);
-  EXPECT_EQ(Contents(table).ToString(), before);
 }
 
 TEST_F(PostgresStoreTest, LargeDeltasGoThroughCopyAndChunkedStatements) {
