@@ -1,10 +1,11 @@
 // What one group's state costs in SQLite: a state table of one row per key (a GROUP BY's
 // accumulators) read and rewritten a batch of random keys at a time, through zload's
 // SqliteStore and, beside it, through plain prepared statements of the same shape on a table of
-// the same layout (the floor SQLite sets); and a view table of one row per group (a key that may
-// be NULL: a rowid table and a unique index on the key) whose rows a batch replaces, through
-// zload's view writer and through multi-row upserts with and without a statement journal.
-// "keys/s" counts keys read or written.
+// the same layout (the floor SQLite sets: integer keys in a rowid table) and on one keyed by a
+// 16-byte BLOB (`WITHOUT ROWID`, the layout before integer keys had a table of their own); and a
+// view table of one row per group (a key that may be NULL: a rowid table and a unique index on the
+// key) whose rows a batch replaces, through zload's view writer and through multi-row upserts with
+// and without a statement journal. "keys/s" counts keys read or written.
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -129,22 +130,27 @@ void BM_ZloadReplace(benchmark::State& state) {
   });
 }
 
-// The same layout (identity BLOB PRIMARY KEY, data BLOB, c) through plain statements: reads by
-// `identity IN (128 keys)`, writes by upserts of 64 rows, as zload's statements are shaped.
+// A table of zload's layout through plain statements: reads by `key IN (128 keys)`, writes by
+// upserts of 64 rows, as zload's statements are shaped. By integer: `k INTEGER PRIMARY KEY`
+// (the rowid), keyed by the group's integer; else `identity BLOB PRIMARY KEY` (`WITHOUT ROWID`),
+// keyed by a 16-byte identity.
 struct RawTable {
   using Identity = std::array<unsigned char, 16>;
   static constexpr size_t kReadSlots = 128;  // keys a read statement takes
   static constexpr size_t kWriteRows = 64;   // rows an upsert statement takes
   ScratchFile file;
   sqlite::Database db{file.path()};
+  bool by_integer;
   std::vector<Identity> ids;
   std::array<unsigned char, 12> data{};  // the size of an encoded (integer, real) row
   std::unique_ptr<sqlite::Statement> read_stmt, upsert_stmt;
 
-  RawTable() {
-    db.Exec(
-        "CREATE TABLE g (identity BLOB PRIMARY KEY, data BLOB NOT NULL, c INTEGER NOT NULL) "
-        "WITHOUT ROWID");
+  explicit RawTable(bool integer_keys) : by_integer(integer_keys) {
+    const std::string key = by_integer ? "k" : "identity";
+    db.Exec(by_integer ? "CREATE TABLE g (k INTEGER PRIMARY KEY, data BLOB NOT NULL, c INTEGER "
+                         "NOT NULL)"
+                       : "CREATE TABLE g (identity BLOB PRIMARY KEY, data BLOB NOT NULL, c "
+                         "INTEGER NOT NULL) WITHOUT ROWID");
     std::mt19937_64 rng(3);
     ids.resize(kGroups);
     for (Identity& id : ids) {
@@ -157,30 +163,38 @@ struct RawTable {
     for (size_t i = 0; i < kReadSlots; ++i) marks += i ? ",?" : "?";
     for (size_t i = 0; i < kWriteRows; ++i) rows += i ? ",(?,?,1)" : "(?,?,1)";
     read_stmt = std::make_unique<sqlite::Statement>(
-        db.handle(), "SELECT identity, data, c FROM g WHERE identity IN (" + marks + ")");
+        db.handle(), "SELECT " + key + ", data, c FROM g WHERE " + key + " IN (" + marks + ")");
     upsert_stmt = std::make_unique<sqlite::Statement>(
-        db.handle(),
-        "INSERT INTO g (identity, data, c) VALUES " + rows +
-            " ON CONFLICT(identity) DO UPDATE SET data = excluded.data, c = excluded.c");
+        db.handle(), "INSERT INTO g (" + key + ", data, c) VALUES " + rows + " ON CONFLICT(" + key +
+                         ") DO UPDATE SET data = excluded.data, c = excluded.c");
     sqlite::Transaction tx(db);
     std::vector<size_t> all(ids.size());
     for (size_t i = 0; i < all.size(); ++i) all[i] = i;
     Upsert(all);
     tx.Commit();
   }
-  // The positions of a batch's keys in `ids`, in identity order (as zload sorts them).
+  // The positions of a batch's keys, in key order (as zload sorts them).
   std::vector<size_t> Batch(std::mt19937_64& rng) const {
     std::vector<size_t> pos;
     for (int64_t k : BatchKeys(rng)) pos.push_back(static_cast<size_t>(k));
-    std::sort(pos.begin(), pos.end(), [&](size_t a, size_t b) { return ids[a] < ids[b]; });
+    if (!by_integer) {
+      std::sort(pos.begin(), pos.end(), [&](size_t a, size_t b) { return ids[a] < ids[b]; });
+    }
     return pos;
+  }
+  // Binds the key of group `pos` to parameter `param`.
+  void BindKey(sqlite::Statement& stmt, int param, size_t pos) const {
+    if (by_integer) {
+      stmt.BindInt(param, static_cast<int64_t>(pos));
+    } else {
+      stmt.BindBlob(param, ids[pos].data(), ids[pos].size());
+    }
   }
   int64_t Read(const std::vector<size_t>& pos) {
     int64_t found = 0;
     for (size_t start = 0; start < pos.size(); start += kReadSlots) {
       for (size_t k = 0; k < kReadSlots; ++k) {
-        const Identity& id = ids[pos[std::min(start + k, pos.size() - 1)]];
-        read_stmt->BindBlob(static_cast<int>(k + 1), id.data(), id.size());
+        BindKey(*read_stmt, static_cast<int>(k + 1), pos[std::min(start + k, pos.size() - 1)]);
       }
       while (read_stmt->Step()) ++found;
       read_stmt->Reset();
@@ -191,8 +205,8 @@ struct RawTable {
   void Upsert(const std::vector<size_t>& pos) {
     for (size_t start = 0; start < pos.size(); start += kWriteRows) {
       for (size_t k = 0; k < kWriteRows; ++k) {
-        const Identity& id = ids[pos[std::min(start + k, pos.size() - 1)]];
-        upsert_stmt->BindBlob(static_cast<int>(2 * k + 1), id.data(), id.size());
+        BindKey(*upsert_stmt, static_cast<int>(2 * k + 1),
+                pos[std::min(start + k, pos.size() - 1)]);
         upsert_stmt->BindBlob(static_cast<int>(2 * k + 2), data.data(), data.size());
       }
       upsert_stmt->Run();
@@ -200,8 +214,9 @@ struct RawTable {
   }
 };
 
+// Arg 1: keyed by integer; 0: by a 16-byte identity.
 void BM_RawSqliteLookup(benchmark::State& state) {
-  RawTable t;
+  RawTable t(state.range(0) == 1);
   std::mt19937_64 rng(1);
   RunBatches(
       state, [&] { return t.Batch(rng); },
@@ -212,7 +227,7 @@ void BM_RawSqliteLookup(benchmark::State& state) {
 }
 
 void BM_RawSqliteUpsert(benchmark::State& state) {
-  RawTable t;
+  RawTable t(state.range(0) == 1);
   std::mt19937_64 rng(2);
   auto make = [&] {
     ++t.data[0];
@@ -330,9 +345,19 @@ void BM_RawSqliteViewUpsert(benchmark::State& state) {
 }
 
 BENCHMARK(BM_ZloadLookup)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_RawSqliteLookup)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_RawSqliteLookup)
+    ->ArgName("by_integer")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 BENCHMARK(BM_ZloadReplace)->Unit(benchmark::kMillisecond)->MinTime(2.0);
-BENCHMARK(BM_RawSqliteUpsert)->Unit(benchmark::kMillisecond)->MinTime(2.0);
+BENCHMARK(BM_RawSqliteUpsert)
+    ->ArgName("by_integer")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2.0);
 BENCHMARK(BM_ZloadViewReplace)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_RawSqliteViewUpsertJournaled)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 BENCHMARK(BM_RawSqliteViewUpsert)->Unit(benchmark::kMillisecond)->MinTime(2.0);
