@@ -12,6 +12,14 @@ RowIdentity KeyOf(const Row& row, const std::vector<size_t>& key) {
   return KeyIdentityOf(Pick(row, key));
 }
 
+PartedKeys PartByIntegerKey(const std::vector<RowIdentity>& ids) {
+  PartedKeys out;
+  for (const RowIdentity& id : ids) (HasIntegerKey(id) ? out.integers : out.others).push_back(id);
+  std::sort(out.integers.begin(), out.integers.end(), IdentityLess());
+  std::sort(out.others.begin(), out.others.end(), IdentityLess());
+  return out;
+}
+
 void LookupMemory::Remember(StoredByKey found, KeySet absent) {
   found_ = std::move(found);
   absent_ = std::move(absent);

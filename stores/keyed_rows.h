@@ -5,6 +5,7 @@
 #include <functional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -65,6 +66,18 @@ struct Changes {
 
 // The key identity of each row's key (its columns at `key`).
 RowIdentity KeyOf(const Row& row, const std::vector<size_t>& key);
+
+// Rows whose key is one INTEGER value are kept in a table of their own, keyed by that integer
+// and named after the table of the other rows with this suffix (stores/FORMATS.md).
+inline constexpr std::string_view kIntegerTableSuffix = "__by_integer";
+// Whether `id` is the key identity of a key of one INTEGER value.
+inline bool HasIntegerKey(const RowIdentity& id) { return IntegerOfKeyIdentity(id).has_value(); }
+// Key identities parted by the table that keeps their rows, each part in key order (IdentityLess:
+// integer keys in the order of their values).
+struct PartedKeys {
+  std::vector<RowIdentity> integers, others;
+};
+PartedKeys PartByIntegerKey(const std::vector<RowIdentity>& ids);
 
 // What the last look-up of a table read: the rows found and the keys found absent, so that the
 // Apply() that follows it in the same step reads none of them again.

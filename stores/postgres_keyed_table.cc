@@ -14,8 +14,6 @@ std::string_view Bytes(const RowIdentity& id) {
   return {reinterpret_cast<const char*>(id.data()), id.size()};
 }
 
-bool HasIntegerKey(const RowIdentity& id) { return IntegerOfKeyIdentity(id).has_value(); }
-
 // Appends the key of `id` to an array of a key column: its integer (by_integer) or its bytes.
 void AddKey(bool by_integer, postgres::ArrayLiteral& array, const RowIdentity& id) {
   if (by_integer) {
@@ -32,8 +30,8 @@ PostgresKeyedTable::PostgresKeyedTable(postgres::Database& db, std::string name,
     : db_(db),
       name_(std::move(name)),
       spec_(std::move(spec)),
-      by_identity_{name_, postgres::QuoteIdentifier(name_), "identity", "bytea"},
-      by_integer_{integer_name, postgres::QuoteIdentifier(integer_name), "k", "bigint"} {
+      by_identity_{name_, postgres::QuoteIdentifier(name_), false},
+      by_integer_{integer_name, postgres::QuoteIdentifier(integer_name), true} {
   if (spec_.indexes.size() != 1) {
     throw Error(ErrorCode::kInternal, "a keyed state table needs exactly one index",
                 {.table = name_});
@@ -48,7 +46,7 @@ void PostgresKeyedTable::Ensure() {
         {part->name,
          {fmt::format("CREATE TABLE IF NOT EXISTS {} ({} {} PRIMARY KEY, data BYTEA NOT NULL, c "
                       "BIGINT NOT NULL)",
-                      part->q, part->key, part->key_type)}});
+                      part->q, part->key(), part->key_type())}});
   }
   db_.EnsureTables(tables);
   ensured_ = true;
@@ -61,24 +59,22 @@ void PostgresKeyedTable::Forget() {
 
 keyed_rows::StoredByKey PostgresKeyedTable::Read(const std::vector<RowIdentity>& ids) {
   Ensure();
-  std::vector<RowIdentity> integers, others;
-  for (const RowIdentity& id : ids) (HasIntegerKey(id) ? integers : others).push_back(id);
+  const keyed_rows::PartedKeys parted = keyed_rows::PartByIntegerKey(ids);
   keyed_rows::StoredByKey out;
   out.reserve(ids.size());
-  ReadPart(by_integer_, integers, out);
-  ReadPart(by_identity_, others, out);
+  ReadPart(by_integer_, parted.integers, out);
+  ReadPart(by_identity_, parted.others, out);
   return out;
 }
 
 void PostgresKeyedTable::ReadPart(const Part& part, const std::vector<RowIdentity>& ids,
                                   keyed_rows::StoredByKey& out) {
-  const bool by_integer = &part == &by_integer_;
   const std::string sql = fmt::format("SELECT {0}, data, c FROM {1} WHERE {0} = ANY($1::{2}[])",
-                                      part.key, part.q, part.key_type);
+                                      part.key(), part.q, part.key_type());
   for (size_t start = 0; start < ids.size(); start += kChunk) {
     postgres::ArrayLiteral array;
     for (size_t k = start; k < std::min(ids.size(), start + kChunk); ++k) {
-      AddKey(by_integer, array, ids[k]);
+      AddKey(part.by_integer, array, ids[k]);
     }
     pqxx::result rows = db_.Read(
         [&](pqxx::transaction_base& tx) {
@@ -87,7 +83,7 @@ void PostgresKeyedTable::ReadPart(const Part& part, const std::vector<RowIdentit
         {.table = part.name});
     for (const auto& r : rows) {
       RowIdentity id{};
-      if (by_integer) {
+      if (part.by_integer) {
         id = IntegerKeyIdentity(r[0].as<int64_t>());
       } else {
         const std::string id_bytes = postgres::FromByteaText({r[0].c_str(), r[0].size()});
@@ -132,48 +128,47 @@ void PostgresKeyedTable::Replace(std::vector<Row> rows, std::span<const Row> rem
 void PostgresKeyedTable::Write(const keyed_rows::Changes& changes) {
   db_.Write(
       [&](pqxx::transaction_base& tx) {
-        std::string encoded;
-        for (const Part* part : {&by_integer_, &by_identity_}) {
-          const bool by_integer = part == &by_integer_;
-          const std::string upsert = fmt::format(
-              "INSERT INTO {1} ({0}, data, c) SELECT * FROM unnest($1::{2}[], $2::bytea[], "
-              "$3::bigint[]) ON CONFLICT ({0}) DO UPDATE SET data = excluded.data, c = excluded.c",
-              part->key, part->q, part->key_type);
-          const std::string remove = fmt::format("DELETE FROM {1} WHERE {0} = ANY($1::{2}[])",
-                                                 part->key, part->q, part->key_type);
-          postgres::ArrayLiteral ids, data, weights;
-          auto flush_writes = [&] {
-            if (ids.size() == 0) return;
-            tx.exec_prepared(db_.Prepared(upsert), ids.str(), data.str(), weights.str());
-            ids = {};
-            data = {};
-            weights = {};
-          };
-          for (const auto& [id, row] : changes.writes) {
-            if (HasIntegerKey(id) != by_integer) continue;
-            encoded.clear();
-            EncodeRow(row.row, encoded);
-            AddKey(by_integer, ids, id);
-            data.AddBytea(encoded);
-            weights.Add(std::to_string(row.weight));
-            if (ids.size() == kChunk) flush_writes();
-          }
-          flush_writes();
-          postgres::ArrayLiteral removes;
-          auto flush_removes = [&] {
-            if (removes.size() == 0) return;
-            tx.exec_prepared(db_.Prepared(remove), removes.str());
-            removes = {};
-          };
-          for (const RowIdentity& id : changes.removes) {
-            if (HasIntegerKey(id) != by_integer) continue;
-            AddKey(by_integer, removes, id);
-            if (removes.size() == kChunk) flush_removes();
-          }
-          flush_removes();
-        }
+        WritePart(tx, by_integer_, changes);
+        WritePart(tx, by_identity_, changes);
       },
       {.table = name_});
+}
+
+void PostgresKeyedTable::WritePart(pqxx::transaction_base& tx, const Part& part,
+                                   const keyed_rows::Changes& changes) {
+  const std::string upsert = fmt::format(
+      "INSERT INTO {1} ({0}, data, c) SELECT * FROM unnest($1::{2}[], $2::bytea[], $3::bigint[]) "
+      "ON CONFLICT ({0}) DO UPDATE SET data = excluded.data, c = excluded.c",
+      part.key(), part.q, part.key_type());
+  const std::string remove = fmt::format("DELETE FROM {1} WHERE {0} = ANY($1::{2}[])", part.key(),
+                                         part.q, part.key_type());
+  postgres::ArrayLiteral ids, data, weights;
+  std::string encoded;
+  for (size_t i = 0; i < changes.writes.size(); ++i) {
+    const auto& [id, row] = changes.writes[i];
+    if (keyed_rows::HasIntegerKey(id) == part.by_integer) {
+      encoded.clear();
+      EncodeRow(row.row, encoded);
+      AddKey(part.by_integer, ids, id);
+      data.AddBytea(encoded);
+      weights.Add(std::to_string(row.weight));
+    }
+    if (ids.size() > 0 && (ids.size() == kChunk || i + 1 == changes.writes.size())) {
+      tx.exec_prepared(db_.Prepared(upsert), ids.str(), data.str(), weights.str());
+      ids = {};
+      data = {};
+      weights = {};
+    }
+  }
+  for (size_t i = 0; i < changes.removes.size(); ++i) {
+    if (keyed_rows::HasIntegerKey(changes.removes[i]) == part.by_integer) {
+      AddKey(part.by_integer, ids, changes.removes[i]);
+    }
+    if (ids.size() > 0 && (ids.size() == kChunk || i + 1 == changes.removes.size())) {
+      tx.exec_prepared(db_.Prepared(remove), ids.str());
+      ids = {};
+    }
+  }
 }
 
 void PostgresKeyedTable::Scan(const ScanVisitor& visit) {

@@ -43,13 +43,19 @@ class PostgresKeyedTable : public StateTable {
   // Writes `changes`: upserts and deletes of chunks of rows.
   void Write(const keyed_rows::Changes& changes);
 
-  // One of the two tables: its name, quoted, and its key column and that column's SQL type.
+  // One of the two tables: its name, quoted, and whether it is keyed by integer.
   struct Part {
-    std::string name, q, key, key_type;
+    std::string name, q;
+    bool by_integer;
+    // The key column and its SQL type.
+    const char* key() const { return by_integer ? "k" : "identity"; }
+    const char* key_type() const { return by_integer ? "bigint" : "bytea"; }
   };
   // Adds to `out` the stored rows of `ids` (all of `part`'s kind) from `part`.
   void ReadPart(const Part& part, const std::vector<RowIdentity>& ids,
                 keyed_rows::StoredByKey& out);
+  // Writes the rows of `changes` that `part` keeps.
+  void WritePart(pqxx::transaction_base& tx, const Part& part, const keyed_rows::Changes& changes);
 
   postgres::Database& db_;
   std::string name_;

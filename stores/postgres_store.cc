@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "engine/error.h"
+#include "stores/keyed_rows.h"
 #include "stores/row_codec.h"
 #include "stores/sqlite_store.h"
 
@@ -335,7 +336,9 @@ StateTable& PostgresStore::Open(const StateTableSpec& spec) {
   if (spec.one_row_per_key) {
     auto table = std::make_unique<PostgresKeyedTable>(
         db_, TableNameFor(spec),
-        postgres::FitIdentifier(SqliteStore::TableNameFor(spec) + "__by_integer"), spec);
+        postgres::FitIdentifier(SqliteStore::TableNameFor(spec) +
+                                std::string(keyed_rows::kIntegerTableSuffix)),
+        spec);
     table->Ensure();
     return *(keyed_tables_[spec.name] = std::move(table));
   }

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <optional>
 
 #include "engine/error.h"
 #include "stores/statement_chunks.h"
@@ -12,8 +11,6 @@ namespace zload {
 namespace {
 
 constexpr size_t kReadChunk = 128;  // keys per look-up statement
-
-bool HasIntegerKey(const RowIdentity& id) { return IntegerOfKeyIdentity(id).has_value(); }
 
 // `spec`, checked before any table is made: a keyed table has exactly one index.
 StateTableSpec KeyedSpec(StateTableSpec spec, const std::string& table) {
@@ -27,10 +24,7 @@ StateTableSpec KeyedSpec(StateTableSpec spec, const std::string& table) {
 }  // namespace
 
 SqliteKeyedTable::Part::Part(sqlite::Database& db, std::string name, bool by_integer)
-    : db_(db),
-      name_(std::move(name)),
-      by_integer_(by_integer),
-      key_(by_integer ? "k" : "identity") {
+    : db_(db), name_(std::move(name)), by_integer_(by_integer) {
   const std::string q = sqlite::QuoteIdentifier(name_);
   db_.Exec(by_integer_
                ? fmt::format("CREATE TABLE IF NOT EXISTS {} (k INTEGER PRIMARY KEY, data BLOB NOT "
@@ -54,23 +48,12 @@ void SqliteKeyedTable::Part::BindKey(sqlite::Statement& stmt, int param,
 }
 
 void SqliteKeyedTable::Part::Read(const std::vector<RowIdentity>& ids, StoredByKey& out) {
-  ReadChunks(ids.size(), out, [&](sqlite::Statement& stmt, int param, size_t i) {
-    stmt.BindBlob(param, ids[i].data(), ids[i].size());
-  });
-}
-
-void SqliteKeyedTable::Part::ReadIntegers(const std::vector<int64_t>& keys, StoredByKey& out) {
-  ReadChunks(keys.size(), out,
-             [&](sqlite::Statement& stmt, int param, size_t i) { stmt.BindInt(param, keys[i]); });
-}
-
-void SqliteKeyedTable::Part::ReadChunks(size_t n_keys, StoredByKey& out, const BindKeyAt& bind) {
-  for (size_t start = 0; start < n_keys; start += kReadChunk) {
-    const size_t n = std::min(kReadChunk, n_keys - start);
+  for (size_t start = 0; start < ids.size(); start += kReadChunk) {
+    const size_t n = std::min(kReadChunk, ids.size() - start);
     const size_t slots = statement_chunks::Slots(n);
     sqlite::Statement& stmt = ReadStatement(slots);
     for (size_t k = 0; k < slots; ++k) {
-      bind(stmt, static_cast<int>(k + 1), start + std::min(k, n - 1));  // pad with the last key
+      BindKey(stmt, static_cast<int>(k + 1), ids[start + std::min(k, n - 1)]);  // pad: last key
     }
     while (stmt.Step()) {
       RowIdentity id{};
@@ -132,7 +115,7 @@ sqlite::Statement& SqliteKeyedTable::Part::ReadStatement(size_t slots) {
   std::string marks;
   for (size_t k = 0; k < slots; ++k) marks += k ? ",?" : "?";
   stmt = std::make_unique<sqlite::Statement>(
-      db_.handle(), fmt::format("SELECT {0}, data, c FROM {1} WHERE {0} IN ({2})", key_,
+      db_.handle(), fmt::format("SELECT {0}, data, c FROM {1} WHERE {0} IN ({2})", key(),
                                 sqlite::QuoteIdentifier(name_), marks));
   return *stmt;
 }
@@ -146,7 +129,7 @@ sqlite::Statement& SqliteKeyedTable::Part::UpsertStatement(size_t rows) {
       db_.handle(),
       fmt::format("INSERT INTO {1} ({0}, data, c) VALUES {2} ON CONFLICT({0}) DO UPDATE "
                   "SET data = excluded.data, c = excluded.c",
-                  key_, sqlite::QuoteIdentifier(name_), values));
+                  key(), sqlite::QuoteIdentifier(name_), values));
   return *stmt;
 }
 
@@ -157,7 +140,7 @@ sqlite::Statement& SqliteKeyedTable::Part::DeleteStatement(size_t rows) {
   for (size_t k = 0; k < rows; ++k) marks += k ? ",?" : "?";
   stmt = std::make_unique<sqlite::Statement>(
       db_.handle(),
-      fmt::format("DELETE FROM {} WHERE {} IN ({})", sqlite::QuoteIdentifier(name_), key_, marks));
+      fmt::format("DELETE FROM {} WHERE {} IN ({})", sqlite::QuoteIdentifier(name_), key(), marks));
   return *stmt;
 }
 
@@ -168,27 +151,17 @@ SqliteKeyedTable::SqliteKeyedTable(sqlite::Database& db, HeldWrites& held, std::
       name_(std::move(name)),
       spec_(KeyedSpec(std::move(spec), name_)),
       by_identity_(db, name_, false),
-      by_integer_(db, name_ + "__by_integer", true) {}
+      by_integer_(db, name_ + std::string(keyed_rows::kIntegerTableSuffix), true) {}
 
 SqliteKeyedTable::~SqliteKeyedTable() = default;
 
 SqliteKeyedTable::StoredByKey SqliteKeyedTable::Read(const std::vector<RowIdentity>& keys) {
   // In key order (each table's order), chunk after chunk walks each table forward.
-  std::vector<int64_t> integers;
-  std::vector<RowIdentity> others;
-  for (const RowIdentity& id : keys) {
-    if (const std::optional<int64_t> v = IntegerOfKeyIdentity(id)) {
-      integers.push_back(*v);
-    } else {
-      others.push_back(id);
-    }
-  }
-  std::sort(integers.begin(), integers.end());
-  std::sort(others.begin(), others.end(), keyed_rows::IdentityLess());
+  const keyed_rows::PartedKeys parted = keyed_rows::PartByIntegerKey(keys);
   StoredByKey out;
   out.reserve(keys.size());
-  by_integer_.ReadIntegers(integers, out);
-  by_identity_.Read(others, out);
+  by_integer_.Read(parted.integers, out);
+  by_identity_.Read(parted.others, out);
   return out;
 }
 
@@ -234,11 +207,11 @@ void SqliteKeyedTable::Write(const std::vector<EncodedWrite>& writes,
                              const std::vector<RowIdentity>& removes) {
   std::vector<const EncodedWrite*> integer_writes, other_writes;
   for (const EncodedWrite& write : writes) {
-    (HasIntegerKey(write.id) ? integer_writes : other_writes).push_back(&write);
+    (keyed_rows::HasIntegerKey(write.id) ? integer_writes : other_writes).push_back(&write);
   }
   std::vector<const RowIdentity*> integer_removes, other_removes;
   for (const RowIdentity& id : removes) {
-    (HasIntegerKey(id) ? integer_removes : other_removes).push_back(&id);
+    (keyed_rows::HasIntegerKey(id) ? integer_removes : other_removes).push_back(&id);
   }
   by_integer_.Write(integer_writes, integer_removes);
   by_identity_.Write(other_writes, other_removes);

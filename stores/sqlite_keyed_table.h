@@ -1,6 +1,5 @@
 #pragma once
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -50,11 +49,9 @@ class SqliteKeyedTable : public StateTable {
    public:
     // Creates the table unless it exists: keyed by an INTEGER rowid or by a BLOB identity.
     Part(sqlite::Database& db, std::string name, bool by_integer);
-    // Adds to `out` the stored rows of `ids` (sorted), read with one statement per chunk.
-    // For the identity part.
+    // Adds to `out` the stored rows of `ids` (sorted; for the integer part, integer keys only),
+    // read with one statement per chunk.
     void Read(const std::vector<RowIdentity>& ids, StoredByKey& out);
-    // The same for the integer part, by the keys' values (sorted).
-    void ReadIntegers(const std::vector<int64_t>& keys, StoredByKey& out);
     // Writes with multi-row upserts and deletes (for the integer part, ids of integers only).
     void Write(const std::vector<const EncodedWrite*>& writes,
                const std::vector<const RowIdentity*>& removes);
@@ -62,10 +59,8 @@ class SqliteKeyedTable : public StateTable {
     size_t Size();
 
    private:
-    // Binds key number `i` (0-based) of a read to the 1-based parameter `param`.
-    using BindKeyAt = std::function<void(sqlite::Statement& stmt, int param, size_t i)>;
-    // Reads `n_keys` keys, bound by `bind`, into `out`.
-    void ReadChunks(size_t n_keys, StoredByKey& out, const BindKeyAt& bind);
+    // The key column: `k` (INTEGER PRIMARY KEY, the rowid) or `identity`.
+    const char* key() const { return by_integer_ ? "k" : "identity"; }
     // Binds the key of `id` to the 1-based parameter `param`.
     void BindKey(sqlite::Statement& stmt, int param, const RowIdentity& id) const;
     sqlite::Statement& ReadStatement(size_t slots);
@@ -75,7 +70,6 @@ class SqliteKeyedTable : public StateTable {
     sqlite::Database& db_;
     std::string name_;
     bool by_integer_;
-    std::string key_;  // the key column: `k` (INTEGER PRIMARY KEY, the rowid) or `identity`
     std::unique_ptr<sqlite::Statement> scan_, count_;
     std::map<size_t, std::unique_ptr<sqlite::Statement>> reads_, upserts_, deletes_;
   };
