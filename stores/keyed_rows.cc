@@ -3,10 +3,55 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <utility>
 
 #include "engine/error.h"
 
 namespace zload::keyed_rows {
+namespace {
+
+__extension__ typedef unsigned __int128 SortKey;
+
+// A key identity as one number that orders as IdentityLess does.
+SortKey SortKeyOf(const RowIdentity& id) {
+  return (static_cast<SortKey>(IdentityLess::HighBits(id)) << 64) | IdentityLess::LowBits(id);
+}
+
+// The key identity whose SortKeyOf() is `key`.
+RowIdentity IdentityOfSortKey(SortKey key) {
+  RowIdentity id;
+  const uint64_t high = __builtin_bswap64(static_cast<uint64_t>(key >> 64));
+  const uint64_t low = __builtin_bswap64(static_cast<uint64_t>(key));
+  std::memcpy(id.data(), &high, sizeof high);
+  std::memcpy(id.data() + sizeof high, &low, sizeof low);
+  return id;
+}
+
+// Sorts `ids` by IdentityLess, comparing one number per key instead of two byte-swapped words.
+void SortIdentities(std::vector<RowIdentity>& ids) {
+  std::vector<SortKey> keys;
+  keys.reserve(ids.size());
+  for (const RowIdentity& id : ids) keys.push_back(SortKeyOf(id));
+  std::sort(keys.begin(), keys.end());
+  for (size_t i = 0; i < ids.size(); ++i) ids[i] = IdentityOfSortKey(keys[i]);
+}
+
+// Sorts `writes` by their key identities (IdentityLess), moving each row once.
+void SortWrites(std::vector<std::pair<RowIdentity, Stored>>& writes) {
+  std::vector<std::pair<SortKey, uint32_t>> keys;
+  keys.reserve(writes.size());
+  for (size_t i = 0; i < writes.size(); ++i)
+    keys.emplace_back(SortKeyOf(writes[i].first), static_cast<uint32_t>(i));
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::pair<RowIdentity, Stored>> sorted;
+  sorted.reserve(writes.size());
+  for (const auto& [key, at] : keys) sorted.push_back(std::move(writes[at]));
+  writes = std::move(sorted);
+}
+
+}  // namespace
 
 RowIdentity KeyOf(const Row& row, const std::vector<size_t>& key) {
   return KeyIdentityOf(Pick(row, key));
@@ -15,8 +60,8 @@ RowIdentity KeyOf(const Row& row, const std::vector<size_t>& key) {
 PartedKeys PartByIntegerKey(const std::vector<RowIdentity>& ids) {
   PartedKeys out;
   for (const RowIdentity& id : ids) (HasIntegerKey(id) ? out.integers : out.others).push_back(id);
-  std::sort(out.integers.begin(), out.integers.end(), IdentityLess());
-  std::sort(out.others.begin(), out.others.end(), IdentityLess());
+  SortIdentities(out.integers);
+  SortIdentities(out.others);
   return out;
 }
 
@@ -143,9 +188,8 @@ Changes Merge(const StoredByKey& stored, const ZSet& delta, const std::vector<si
     }
   }
   // In key order: ordered key identities then write neighbouring keys together.
-  std::sort(out.writes.begin(), out.writes.end(),
-            [](const auto& a, const auto& b) { return IdentityLess()(a.first, b.first); });
-  std::sort(out.removes.begin(), out.removes.end(), IdentityLess());
+  SortWrites(out.writes);
+  SortIdentities(out.removes);
   return out;
 }
 
@@ -165,10 +209,9 @@ Changes Replacement(std::vector<Row> rows, std::span<const Row> removed_keys,
   }
   out.removes.reserve(removed_keys.size());
   for (const Row& key : removed_keys) out.removes.push_back(KeyIdentityOf(key));
+  SortWrites(out.writes);
+  SortIdentities(out.removes);
   const IdentityLess less;
-  std::sort(out.writes.begin(), out.writes.end(),
-            [&](const auto& a, const auto& b) { return less(a.first, b.first); });
-  std::sort(out.removes.begin(), out.removes.end(), less);
   // No key twice: none among the writes, none among the removes, none in both (a walk of the
   // two sorted lists side by side).
   bool twice =

@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <utility>
 
 #include "engine/error.h"
 #include "stores/statement_chunks.h"
@@ -19,6 +21,39 @@ std::string Tuple(size_t width) {
   std::string out = "(";
   for (size_t c = 0; c < width; ++c) out += c ? ", ?" : "?";
   return out + ")";
+}
+
+// The positions 0 .. n-1 ordered by the key columns `key` of `row_at(position)` (TotalOrder).
+// A key of one column whose values are all integers is sorted as plain integers, beside the
+// positions, instead of through the rows.
+template <typename RowAt>
+std::vector<uint32_t> KeyOrder(size_t n, const std::vector<size_t>& key, const RowAt& row_at) {
+  std::vector<uint32_t> order(n);
+  if (key.size() == 1) {
+    std::vector<std::pair<int64_t, uint32_t>> integers;
+    integers.reserve(n);
+    for (uint32_t p = 0; p < n; ++p) {
+      const Value& v = row_at(p)[key[0]];
+      if (v.type() != Type::kInteger) break;
+      integers.emplace_back(v.as_integer(), p);
+    }
+    if (integers.size() == n) {
+      std::sort(integers.begin(), integers.end());
+      for (size_t i = 0; i < n; ++i) order[i] = integers[i].second;
+      return order;
+    }
+  }
+  for (uint32_t p = 0; p < n; ++p) order[p] = p;
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    const Row& ra = row_at(a);
+    const Row& rb = row_at(b);
+    for (size_t c : key) {
+      const auto cmp = TotalOrder(ra[c], rb[c]);
+      if (cmp != 0) return cmp < 0;
+    }
+    return false;
+  });
+  return order;
 }
 
 }  // namespace
@@ -173,17 +208,8 @@ void SqliteViewWriter::ApplyKeyed(const ZSet& delta) {
     }
   }
   // In key order, as the table's index on the key holds them: neighbouring keys share pages.
-  std::vector<uint32_t> order(groups.size());
-  for (uint32_t g = 0; g < order.size(); ++g) order[g] = g;
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    const Row& ra = *groups[a].row;
-    const Row& rb = *groups[b].row;
-    for (size_t c : key_) {
-      const auto cmp = TotalOrder(ra[c], rb[c]);
-      if (cmp != 0) return cmp < 0;
-    }
-    return false;
-  });
+  const std::vector<uint32_t> order =
+      KeyOrder(groups.size(), key_, [&](uint32_t g) -> const Row& { return *groups[g].row; });
   std::vector<const Row*> upserts;  // rows of weight 1 replacing their key's row, if any
   std::vector<const Row*> removed;  // rows whose key's one row leaves
   std::vector<uint32_t> general;    // keys whose entries are applied one by one

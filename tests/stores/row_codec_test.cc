@@ -8,6 +8,7 @@
 #include <limits>
 #include <optional>
 #include <random>
+#include <set>
 #include <vector>
 
 #include "engine/error.h"
@@ -195,6 +196,73 @@ TEST(RowCodecTest, IdentityLessOrdersAsTheBytesDo) {
     const RowIdentity b = i % 5 == 0 ? a : random_identity();
     EXPECT_EQ(less(a, b), a < b);
     EXPECT_EQ(less(b, a), b < a);
+  }
+}
+
+// A replacement's writes and removes come out in key order (IdentityLess), each write beside the
+// identity of its own row's key, and PartByIntegerKey parts key identities by table, each part in
+// that order; keys of INTEGERs at both ends of the range, REALs, TEXT and NULL mixed.
+TEST(RowCodecTest, KeyedChangesComeOutInKeyOrder) {
+  std::mt19937_64 rng(11);
+  auto random_key = [&]() {
+    switch (rng() % 5) {
+      case 0:
+        return Value();
+      case 1:
+        return Value::Real(static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000) / 8);
+      case 2:
+        return Value::Text("k" + std::to_string(rng() % 1000));
+      default:
+        return Value::Integer(static_cast<int64_t>(rng()));  // the whole range, negatives too
+    }
+  };
+  StateTableSpec spec{.name = "t", .arity = 2, .indexes = {{0}}, .one_row_per_key = true};
+  const keyed_rows::IdentityLess less;
+  for (int round = 0; round < 20; ++round) {
+    std::vector<Row> rows;
+    std::vector<Row> removed;
+    std::set<RowIdentity> keys;
+    while (rows.size() + removed.size() < 500) {
+      Value key = random_key();
+      if (!keys.insert(KeyIdentityOf({key})).second) continue;
+      if (rng() % 4 == 0) {
+        removed.push_back({key});
+      } else {
+        rows.push_back({key, Value::Integer(static_cast<int64_t>(rows.size()))});
+      }
+    }
+    const keyed_rows::Changes changes = keyed_rows::Replacement(rows, removed, spec, "t");
+    ASSERT_EQ(changes.writes.size(), rows.size());
+    ASSERT_EQ(changes.removes.size(), removed.size());
+    std::vector<Row> written;
+    for (size_t i = 0; i < changes.writes.size(); ++i) {
+      const auto& [id, stored] = changes.writes[i];
+      EXPECT_EQ(id, keyed_rows::KeyOf(stored.row, {0}));
+      EXPECT_EQ(stored.weight, 1);
+      if (i > 0) EXPECT_TRUE(less(changes.writes[i - 1].first, id));
+      written.push_back(stored.row);
+    }
+    auto by_second = [](const Row& a, const Row& b) {
+      return a[1].as_integer() < b[1].as_integer();
+    };
+    std::sort(written.begin(), written.end(), by_second);
+    EXPECT_EQ(written, rows);
+    std::vector<RowIdentity> expected_removes;
+    for (const Row& key : removed) expected_removes.push_back(KeyIdentityOf(key));
+    std::sort(expected_removes.begin(), expected_removes.end());
+    EXPECT_EQ(changes.removes, expected_removes);
+
+    const std::vector<RowIdentity> all(keys.begin(), keys.end());
+    const keyed_rows::PartedKeys parted = keyed_rows::PartByIntegerKey(all);
+    EXPECT_EQ(parted.integers.size() + parted.others.size(), all.size());
+    for (const RowIdentity& id : parted.integers) EXPECT_TRUE(keyed_rows::HasIntegerKey(id));
+    for (const RowIdentity& id : parted.others) EXPECT_FALSE(keyed_rows::HasIntegerKey(id));
+    EXPECT_TRUE(std::is_sorted(parted.integers.begin(), parted.integers.end()));
+    EXPECT_TRUE(std::is_sorted(parted.others.begin(), parted.others.end()));
+    std::vector<RowIdentity> merged = parted.integers;
+    merged.insert(merged.end(), parted.others.begin(), parted.others.end());
+    std::sort(merged.begin(), merged.end());
+    EXPECT_EQ(merged, all);
   }
 }
 
