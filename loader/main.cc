@@ -35,28 +35,6 @@ constexpr int kExitError = 1;
 constexpr int kExitRejected = 2;
 constexpr int kExitUsage = 64;
 
-// Starts this program again with MIMALLOC_LARGE_OS_PAGES=1 and MIMALLOC_EAGER_COMMIT_DELAY=0
-// unless the first is set: the allocator, which reads them as the process starts, then grows the
-// heap in 2 MiB transparent huge pages where the kernel gives them on request
-// (transparent_hugepage "madvise" or "always"), so the first touch of new memory faults once per
-// 2 MiB instead of once per 4 KiB page; where page faults are costly, as on some virtual
-// machines, that takes a tenth or more off a load with views (bench/README). The second makes
-// every thread's first heap segment ask for those pages too (by default it is committed piece by
-// piece, in 4 KiB pages). Enabling the options here instead would leave the heap's first 32 MiB,
-// taken before main(), in 4 KiB pages. The worker processes inherit the variables.
-void PreferLargePages(char** argv) {
-#ifdef ZLOAD_WITH_MIMALLOC
-  if (std::getenv("MIMALLOC_LARGE_OS_PAGES") != nullptr) return;
-  if (setenv("MIMALLOC_LARGE_OS_PAGES", "1", 0) != 0) return;
-  if (setenv("MIMALLOC_EAGER_COMMIT_DELAY", "0", 0) != 0) return;
-  execv("/proc/self/exe", argv);
-  mi_option_enable(mi_option_large_os_pages);  // no exec: from here on, at least
-  mi_option_set(mi_option_eager_commit_delay, 0);
-#else
-  (void)argv;
-#endif
-}
-
 // The allocator behind malloc() in this process, as --version names it ("with 2 MiB pages" when
 // every heap segment asks for them).
 std::string AllocatorName() {
@@ -218,7 +196,6 @@ std::string NamedStoreUrl(const std::string& store_flag, const std::string& conf
 
 int main(int argc, char** argv) {
   using namespace zload;
-  PreferLargePages(argv);
   CLI::App app{"zload: a parallel batch loader that keeps SQL views exact while it loads"};
   app.set_version_flag("--version",
                        std::string("zload ") + ZLOAD_VERSION + " (allocator: " + AllocatorName() +
