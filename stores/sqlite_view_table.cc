@@ -58,16 +58,12 @@ std::vector<uint32_t> KeyOrder(size_t n, const std::vector<size_t>& key, const R
 
 }  // namespace
 
-void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const Schema& schema,
-                           const std::vector<size_t>& key) {
-  // A key that is never NULL can be the primary key of a table without rowids: one b-tree, where
-  // a rowid table needs a second one, its unique index, to find a row by its key. REAL and
-  // untyped key columns keep the index: arithmetic that yields NaN yields NULL, also from
-  // operands that are never NULL.
-  const bool primary_key = !key.empty() && std::all_of(key.begin(), key.end(), [&](size_t k) {
-    const Column& c = schema.columns().at(k);
-    return !c.nullable && c.type != Type::kReal && c.type != Type::kNull;
-  });
+namespace {
+
+// Creates the table as CreateSqliteViewTable() says, keyed by its primary key when
+// `primary_key`, else by the index `<name>__key` (with a key) or `<name>__rows` (without).
+void CreateViewTable(sqlite::Database& db, const std::string& name, const Schema& schema,
+                     const std::vector<size_t>& key, bool primary_key) {
   std::vector<std::string> cols, names, key_names;
   for (const Column& c : schema.columns()) {
     cols.push_back(QuoteIdentifier(c.name) + DeclaredType(c.type));
@@ -94,6 +90,55 @@ void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const 
   }
 }
 
+// Whether view table `name` finds its rows through the index `<name>__key`.
+bool HasKeyIndex(sqlite::Database& db, const std::string& name) {
+  const std::string index = name + "__key";  // bound in place: lives while the statement runs
+  Statement q(db.handle(), "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?1");
+  q.BindText(1, index);
+  return q.Step();
+}
+
+// Turns keyed view table `name`, kept by its primary key, into a rowid table with the unique
+// index `<name>__key`, which takes NULL keys, in the caller's transaction: its rows go to a copy,
+// the table is made again in that layout, and the rows come back. (Not ALTER TABLE ... RENAME,
+// which opens the connection's temporary database: from then on the transaction could not set
+// PRAGMA temp_store, as building a base table's indexes does.)
+void AllowNullKeys(sqlite::Database& db, const std::string& name, const Schema& schema,
+                   const std::vector<size_t>& key) {
+  const std::string q = QuoteIdentifier(name), copy = QuoteIdentifier(name + "__null_keys_copy");
+  std::vector<std::string> cols;
+  for (const Column& c : schema.columns()) cols.push_back(QuoteIdentifier(c.name));
+  const std::string col_list = fmt::format("{}, _count_", fmt::join(cols, ", "));
+  db.Exec(
+      fmt::format("CREATE TABLE {0} AS SELECT {1} FROM {2}; DROP TABLE {2}", copy, col_list, q));
+  Schema nullable;
+  for (size_t c = 0; c < schema.size(); ++c) {
+    Column column = schema[c];
+    if (std::find(key.begin(), key.end(), c) != key.end()) column.nullable = true;
+    nullable.Add(column);
+  }
+  CreateViewTable(db, name, nullable, key, false);
+  db.Exec(
+      fmt::format("INSERT INTO {0} ({1}) SELECT {1} FROM {2}; DROP TABLE {2}", q, col_list, copy));
+}
+
+}  // namespace
+
+void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const Schema& schema,
+                           const std::vector<size_t>& key) {
+  // A key can be the primary key of a table without rowids: one b-tree, where a rowid table
+  // needs a second one, its unique index, to find a row by its key (and each look-up searches
+  // both). A key that may be NULL starts so as well (its columns declared NOT NULL): the first
+  // NULL key moves the rows to a table with the index (SqliteViewWriter). REAL and untyped key
+  // columns keep the index: arithmetic that yields NaN yields NULL, also from operands that
+  // are never NULL.
+  const bool primary_key = !key.empty() && std::all_of(key.begin(), key.end(), [&](size_t k) {
+    const Column& c = schema.columns().at(k);
+    return c.type != Type::kReal && c.type != Type::kNull;
+  });
+  CreateViewTable(db, name, schema, key, primary_key);
+}
+
 std::vector<size_t> SqliteViewTableKey(sqlite::Database& db, const std::string& name) {
   const std::string index = name + "__key";
   Statement info(db.handle(), "SELECT cid FROM pragma_index_info(?1) ORDER BY seqno");
@@ -110,6 +155,10 @@ std::vector<size_t> SqliteViewTableKey(sqlite::Database& db, const std::string& 
 SqliteViewWriter::SqliteViewWriter(sqlite::Database& db, std::string name, Schema schema,
                                    std::vector<size_t> key)
     : db_(db), name_(std::move(name)), schema_(std::move(schema)), key_(std::move(key)) {
+  Prepare();
+}
+
+void SqliteViewWriter::Prepare() {
   const std::string q = QuoteIdentifier(name_);
   const size_t n = schema_.size();
   std::vector<std::string> cols, match;
@@ -130,7 +179,24 @@ SqliteViewWriter::SqliteViewWriter(sqlite::Database& db, std::string name, Schem
 SqliteViewWriter::~SqliteViewWriter() = default;
 
 void SqliteViewWriter::Apply(const ZSet& delta) {
-  if (!key_.empty()) return ApplyKeyed(delta);
+  if (!key_.empty()) {
+    // A table kept by its key as primary key takes no NULL key: the first one turns it into a
+    // table with the key's index (rare; the look-up of the layout is only made then).
+    const bool null_key = std::any_of(delta.begin(), delta.end(), [&](const ZSet::Entry& e) {
+      return std::any_of(key_.begin(), key_.end(), [&](size_t c) { return e.first[c].is_null(); });
+    });
+    if (null_key && !HasKeyIndex(db_, name_)) {
+      // The statements go first: a table with statements under way cannot be dropped.
+      update_.reset();
+      insert_.reset();
+      delete_.reset();
+      upserts_.clear();
+      deletes_by_key_.clear();
+      AllowNullKeys(db_, name_, schema_, key_);
+      Prepare();
+    }
+    return ApplyKeyed(delta);
+  }
   for (const auto& [row, w] : delta) ApplyRow(row, w);
 }
 

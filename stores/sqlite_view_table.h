@@ -12,10 +12,11 @@
 namespace zload {
 
 // Creates view table `name` (the view's columns plus `_count_ BIGINT`) unless it exists. With a
-// `key` (column positions that identify a row of the view) whose columns are all NOT NULL and
-// of type INTEGER, TEXT, BOOLEAN or TIMESTAMP, the table is `WITHOUT ROWID` with the key as its
-// primary key; with another key, rows are unique by the key in an index `<name>__key`; without a
-// key, an index over every column finds a row.
+// `key` (column positions that identify a row of the view) whose columns are all of type
+// INTEGER, TEXT, BOOLEAN or TIMESTAMP, the table is `WITHOUT ROWID` with the key as its primary
+// key (its columns declared NOT NULL, until SqliteViewWriter meets a NULL key); with another
+// key, rows are unique by the key in an index `<name>__key`; without a key, an index over every
+// column finds a row.
 void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const Schema& schema,
                            const std::vector<size_t>& key);
 
@@ -24,9 +25,11 @@ void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const 
 std::vector<size_t> SqliteViewTableKey(sqlite::Database& db, const std::string& name);
 
 // Writes view deltas into one view table: `_count_` moves by each row's weight and rows reaching
-// 0 are deleted. In a keyed table, a row that replaces another of its key is one multi-row
-// upsert and a row that leaves is one multi-row delete by key; rows with a NULL key column, and
-// any key whose delta is not such a replacement, take the general path. Not thread-safe.
+// 0 are deleted. A delta with a NULL key for a table kept by its key as primary key first turns
+// the table, in the caller's transaction, into a rowid table with the index `<name>__key`. In a
+// keyed table, a row that replaces another of its key is one multi-row upsert and a row that leaves
+// is one multi-row delete by key; rows with a NULL key column, and any key whose delta is not such
+// a replacement, take the general path. Not thread-safe.
 class SqliteViewWriter {
  public:
   // REQUIRES: the table exists with `schema`; `key` is what SqliteViewTableKey() returns.
@@ -37,6 +40,8 @@ class SqliteViewWriter {
   void Apply(const ZSet& delta);
 
  private:
+  // Prepares the statements of the general path.
+  void Prepare();
   void ApplyRow(const Row& row, int64_t weight);
   void ApplyKeyed(const ZSet& delta);
   sqlite::Statement& UpsertStatement(size_t rows);

@@ -173,9 +173,14 @@ void CheckKeyedViewTableEqualsIntegralOfDeltas(const std::vector<size_t>& key_co
   const Schema schema(
       {{"g", Type::kInteger, null_keys}, {"h", Type::kText, null_keys}, {"total", Type::kReal}});
   store.CreateKeyedViewTable("totals", schema, key_columns);
-  const std::string layout = TableLayout(store, "totals");
-  EXPECT_EQ(layout.find("WITHOUT ROWID") != std::string::npos, !null_keys) << layout;
-  EXPECT_EQ(layout.find("totals__key") != std::string::npos, null_keys) << layout;
+  // Kept by its primary key until the first NULL key, by the index on the key from then on.
+  auto check_layout = [&](bool null_key_seen) {
+    const std::string layout = TableLayout(store, "totals");
+    EXPECT_EQ(layout.find("WITHOUT ROWID") != std::string::npos, !null_key_seen) << layout;
+    EXPECT_EQ(layout.find("totals__key") != std::string::npos, null_key_seen) << layout;
+  };
+  check_layout(false);
+  bool null_key_seen = false;
   std::mt19937_64 rng(9);
   std::printf("seed 9\n");
   ZSet model;
@@ -211,7 +216,10 @@ void CheckKeyedViewTableEqualsIntegralOfDeltas(const std::vector<size_t>& key_co
     store.ApplyToViewTable("totals", delta);
     model.AddAll(delta);
     ASSERT_EQ(store.ReadTable("totals", true).ToString(), model.ToString());
+    for (const auto& [row, w] : delta) null_key_seen |= row[0].is_null();
+    check_layout(null_key_seen);
   }
+  EXPECT_EQ(null_key_seen, null_keys);
 }
 
 TEST(SharedStateTest, KeyedViewTableEqualsIntegralOfDeltas) {
@@ -231,10 +239,11 @@ TEST(SharedStateTest, ViewTableKeyedByAOneColumnPrimaryKeyEqualsIntegralOfDeltas
 }
 
 // A view whose key is every column (a GROUP BY without aggregates): rows arrive and leave, in
-// either layout, through the multi-row statements (more rows than one statement takes).
+// either layout (a NULL key among them moves the rows to the one with the index), through the
+// multi-row statements (more rows than one statement takes).
 TEST(SharedStateTest, ViewTableKeyedByEveryColumnTakesArrivalsAndDepartures) {
   for (const bool nullable : {true, false}) {
-    SCOPED_TRACE(nullable ? "index on the key" : "primary key");
+    SCOPED_TRACE(nullable ? "keys that may be NULL, one of them NULL" : "keys never NULL");
     test::ScratchDir dir;
     SqliteJobStore store(dir / "job.db");
     const Schema schema({{"g", Type::kInteger, nullable}, {"h", Type::kText, nullable}});
@@ -245,14 +254,52 @@ TEST(SharedStateTest, ViewTableKeyedByEveryColumnTakesArrivalsAndDepartures) {
       arrive.Add(row, 1);
       if (i % 3 == 0) leave.Add(row, -1);
     }
+    // A NULL key turns the table that may take one into the layout with the index.
+    if (nullable) arrive.Add(Row{Value(), Value::Text("x")}, 1);
     store.ApplyToViewTable("groups", arrive);
     model.AddAll(arrive);
     ASSERT_EQ(store.ReadTable("groups", true).ToString(), model.ToString());
     store.ApplyToViewTable("groups", leave);
     model.AddAll(leave);
     EXPECT_EQ(store.ReadTable("groups", true).ToString(), model.ToString());
-    EXPECT_EQ(store.ReadTable("groups", true).size(), 100u);
+    EXPECT_EQ(store.ReadTable("groups", true).size(), nullable ? 101u : 100u);
+    EXPECT_EQ(TableLayout(store, "groups").find("groups__key") != std::string::npos, nullable);
   }
+}
+
+// A view table kept by its key as primary key whose first NULL key comes in a transaction that
+// rolls back is kept so again, takes the NULL key in the next one, and keeps every row; the
+// store opened again finds its key by the index.
+TEST(SharedStateTest, ViewTableTakesItsFirstNullKeyInATransaction) {
+  test::ScratchDir dir;
+  const Schema schema({{"g", Type::kInteger, true}, {"total", Type::kReal}});
+  const Row one{Value::Integer(1), Value::Real(2.5)}, two{Value::Integer(2), Value::Real(4)};
+  const Row null_key{Value(), Value::Real(7)};
+  ZSet model({{one, 1}, {two, 1}});
+  {
+    SqliteJobStore store(dir / "job.db");
+    store.CreateKeyedViewTable("totals", schema, {0});
+    store.ApplyToViewTable("totals", model);
+    store.Begin();
+    store.ApplyToViewTable("totals", ZSet({{null_key, 1}}));
+    EXPECT_NE(TableLayout(store, "totals").find("totals__key"), std::string::npos);
+    store.Rollback();
+    EXPECT_NE(TableLayout(store, "totals").find("WITHOUT ROWID"), std::string::npos);
+    EXPECT_EQ(store.ReadTable("totals", true).ToString(), model.ToString());
+    store.Begin();
+    store.ApplyToViewTable("totals", ZSet({{null_key, 1}, {one, -1}}));
+    store.Commit();
+    model.AddAll(ZSet({{null_key, 1}, {one, -1}}));
+    EXPECT_EQ(store.ReadTable("totals", true).ToString(), model.ToString());
+  }
+  SqliteJobStore store(dir / "job.db");
+  const std::string layout = TableLayout(store, "totals");
+  EXPECT_EQ(layout.find("WITHOUT ROWID"), std::string::npos) << layout;
+  EXPECT_EQ(SqliteViewTableKey(store.database(), "totals"), (std::vector<size_t>{0}));
+  const Row null_key2{Value(), Value::Real(8)};
+  store.ApplyToViewTable("totals", ZSet({{null_key, -1}, {null_key2, 1}, {one, 1}}));
+  model.AddAll(ZSet({{null_key, -1}, {null_key2, 1}, {one, 1}}));
+  EXPECT_EQ(store.ReadTable("totals", true).ToString(), model.ToString());
 }
 
 // A key of REAL columns keeps the index even when NOT NULL (NaN arithmetic yields NULL), a table
