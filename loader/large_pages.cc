@@ -32,9 +32,9 @@ void PreferLargePages(int /*argc*/, char** /*argv*/, char** envp) {
 // The program's pre-initializers run before any shared library's initializer, so the options
 // hold from the allocator's start on: it reads them, and takes the heap's first segment, before
 // main(). A pointer the dynamic loader calls; never written.
-[[gnu::used,
-  gnu::section(".preinit_array")]] void (*const kPreferLargePages)(int, char**,
-                                                                   char**) = &PreferLargePages;
+using PreInitializer = void (*)(int, char**, char**);
+[[gnu::used, gnu::section(".preinit_array")]] const PreInitializer kPreferLargePages =
+    &PreferLargePages;
 
 }  // namespace
 }  // namespace zload

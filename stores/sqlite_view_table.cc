@@ -129,13 +129,9 @@ void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const 
   // A key can be the primary key of a table without rowids: one b-tree, where a rowid table
   // needs a second one, its unique index, to find a row by its key (and each look-up searches
   // both). A key that may be NULL starts so as well (its columns declared NOT NULL): the first
-  // NULL key moves the rows to a table with the index (SqliteViewWriter). REAL and untyped key
-  // columns keep the index: arithmetic that yields NaN yields NULL, also from operands that
-  // are never NULL.
-  const bool primary_key = !key.empty() && std::all_of(key.begin(), key.end(), [&](size_t k) {
-    const Column& c = schema.columns().at(k);
-    return c.type != Type::kReal && c.type != Type::kNull;
-  });
+  // NULL key moves the rows to a table with the index (SqliteViewWriter). So do keys of REAL
+  // columns, never NULL or not: arithmetic that yields NaN yields NULL.
+  const bool primary_key = !key.empty();
   CreateViewTable(db, name, schema, key, primary_key);
 }
 

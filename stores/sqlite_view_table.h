@@ -12,11 +12,10 @@
 namespace zload {
 
 // Creates view table `name` (the view's columns plus `_count_ BIGINT`) unless it exists. With a
-// `key` (column positions that identify a row of the view) whose columns are all of type
-// INTEGER, TEXT, BOOLEAN or TIMESTAMP, the table is `WITHOUT ROWID` with the key as its primary
-// key (its columns declared NOT NULL, until SqliteViewWriter meets a NULL key); with another
-// key, rows are unique by the key in an index `<name>__key`; without a key, an index over every
-// column finds a row.
+// `key` (column positions that identify a row of the view), the table is `WITHOUT ROWID` with the
+// key as its primary key, its columns declared NOT NULL, until SqliteViewWriter meets a NULL key
+// (from then on rows are unique by the key in an index `<name>__key`); without a key, an index
+// over every column finds a row.
 void CreateSqliteViewTable(sqlite::Database& db, const std::string& name, const Schema& schema,
                            const std::vector<size_t>& key);
 
