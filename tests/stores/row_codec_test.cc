@@ -239,7 +239,9 @@ TEST(RowCodecTest, KeyedChangesComeOutInKeyOrder) {
       const auto& [id, stored] = changes.writes[i];
       EXPECT_EQ(id, keyed_rows::KeyOf(stored.row, {0}));
       EXPECT_EQ(stored.weight, 1);
-      if (i > 0) EXPECT_TRUE(less(changes.writes[i - 1].first, id));
+      if (i > 0) {
+        EXPECT_TRUE(less(changes.writes[i - 1].first, id));
+      }
       written.push_back(stored.row);
     }
     auto by_second = [](const Row& a, const Row& b) {
