@@ -7,9 +7,14 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
 
 #include "engine/error.h"
+#include "stores/keyed_rows.h"
 #include "stores/postgres_base_relation_state.h"
 #include "stores/postgres_base_row_stream.h"
 #include "stores/postgres_values.h"
@@ -28,6 +33,36 @@ using postgres::TypeOfPg;
 constexpr size_t kLookupChunk = 1000;  // keys per look-up statement
 constexpr size_t kWriteChunk = 2000;   // rows per INSERT, UPDATE or DELETE statement
 constexpr size_t kCopyRows = 500;      // from this many new rows on, they go in with COPY
+
+// The column of a keyed view's table that holds the identity of each row's key; its comment,
+// kViewKeyComment followed by the key's column positions ("0,2"), names the key.
+constexpr const char* kKeyIdentityColumn = "_key_identity_";
+constexpr std::string_view kViewKeyComment = "zload view key columns: ";
+
+// The key column positions of the comment of `table`'s key identity column. Throws
+// Error(kSchema) for a comment of another form.
+std::vector<size_t> ParseViewKeyComment(std::string_view comment, const std::string& table) {
+  std::vector<size_t> key;
+  bool ok = comment.substr(0, kViewKeyComment.size()) == kViewKeyComment;
+  std::string_view rest = ok ? comment.substr(kViewKeyComment.size()) : std::string_view();
+  while (ok) {
+    const std::string_view token = rest.substr(0, rest.find(','));
+    size_t position = 0;
+    const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), position);
+    ok = !token.empty() && ec == std::errc() && end == token.data() + token.size();
+    key.push_back(position);
+    if (token.size() == rest.size()) break;
+    rest.remove_prefix(token.size() + 1);
+  }
+  if (!ok) {
+    throw Error(ErrorCode::kSchema,
+                fmt::format("the key identity column of view table '{}' has the comment '{}', "
+                            "not one that names its key columns",
+                            table, comment),
+                {.table = table});
+  }
+  return key;
+}
 
 // The quoted SQL name of a table or column: names over 63 bytes are shortened, keeping distinct
 // names distinct, rather than refused (view columns are often named by long expressions).
@@ -52,10 +87,13 @@ struct PostgresJobStore::TableInfo {
   Schema schema;                    // without `_count_` and `_identity_`
   std::vector<std::string> types;   // per column: its PostgreSQL type, for casts
   std::vector<std::string> cols;    // per column: its quoted name
-  bool is_view = false;             // has `_count_` and `_identity_`
+  bool is_view = false;             // has `_count_` and `_identity_` or `_key_identity_`
+  bool keyed_view = false;          // a view table of one row per key: `_key_identity_`
   std::vector<size_t> primary_key;  // column positions, in key order
+  std::vector<size_t> view_key;     // a keyed view's key columns, from the comment
   std::string read_sql, insert_sql, lookup_sql, weights_sql, update_sql, delete_sql;
-  std::vector<std::string> copy_cols;  // the columns an insert fills, quoted
+  std::string upsert_sql, keyed_read_sql;  // a keyed view's
+  std::vector<std::string> copy_cols;      // the columns an insert fills, quoted
 
   // "$<first>::<type>[]" for each column in `positions`.
   std::string Arrays(const std::vector<size_t>& positions, size_t first) const {
@@ -153,7 +191,8 @@ PostgresJobStore::TableInfo& PostgresJobStore::Info(const std::string& table) {
         return tx.exec_prepared(
             db_.Prepared(
                 "SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, "
-                "COALESCE(array_position(i.indkey::int2[], a.attnum), -1) "
+                "COALESCE(array_position(i.indkey::int2[], a.attnum), -1), "
+                "COALESCE(pg_catalog.col_description(c.oid, a.attnum), '') "
                 "FROM pg_catalog.pg_attribute a "
                 "JOIN pg_catalog.pg_class c ON c.oid = a.attrelid "
                 "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
@@ -171,6 +210,11 @@ PostgresJobStore::TableInfo& PostgresJobStore::Info(const std::string& table) {
       (name == "_count_" ? has_count : has_identity) = true;
       continue;
     }
+    if (name == kKeyIdentityColumn) {
+      t->keyed_view = true;
+      t->view_key = ParseViewKeyComment(r[4].c_str(), table);
+      continue;
+    }
     if (r[3].as<int64_t>() >= 0) key_order.emplace_back(r[3].as<int64_t>(), t->schema.size());
     Type type = TypeOfPg(r[1].c_str());
     t->types.push_back(type == Type::kText ? "text" : r[1].c_str());
@@ -182,7 +226,15 @@ PostgresJobStore::TableInfo& PostgresJobStore::Info(const std::string& table) {
     throw Error(ErrorCode::kSchema, "no table named '" + table + "' in the store",
                 {.file = db_.url()});
   }
-  t->is_view = has_count && has_identity;
+  t->is_view = has_count && (has_identity || t->keyed_view);
+  for (size_t k : t->view_key) {
+    if (k >= t->schema.size()) {
+      throw Error(
+          ErrorCode::kSchema,
+          fmt::format("view table '{}' names key column {} of {}", table, k, t->schema.size()),
+          {.table = table});
+    }
+  }
   std::sort(key_order.begin(), key_order.end());
   if (!t->is_view) {
     for (const auto& k : key_order) t->primary_key.push_back(k.second);
@@ -197,7 +249,23 @@ PostgresJobStore::TableInfo& PostgresJobStore::Info(const std::string& table) {
   if (t->is_view) reads.push_back("_count_");
   t->read_sql = fmt::format("SELECT {} FROM {}", fmt::join(reads, ", "), t->q);
   t->copy_cols = t->cols;
-  if (t->is_view) {
+  if (t->keyed_view) {
+    t->copy_cols.push_back("_count_");
+    t->copy_cols.push_back(kKeyIdentityColumn);
+    t->insert_sql = fmt::format(
+        "INSERT INTO {} ({}) SELECT * FROM unnest({}, ${}::bigint[], ${}::bytea[])", t->q,
+        fmt::join(t->copy_cols, ", "), t->Arrays(all, 1), all.size() + 1, all.size() + 2);
+    std::vector<std::string> sets;
+    for (const std::string& c : t->cols) sets.push_back(fmt::format("{0} = EXCLUDED.{0}", c));
+    sets.emplace_back("_count_ = EXCLUDED._count_");
+    t->upsert_sql = fmt::format("{} ON CONFLICT ({}) DO UPDATE SET {}", t->insert_sql,
+                                kKeyIdentityColumn, fmt::join(sets, ", "));
+    t->keyed_read_sql =
+        fmt::format("SELECT {}, {} FROM {} WHERE {} = ANY($1::bytea[])", fmt::join(reads, ", "),
+                    kKeyIdentityColumn, t->q, kKeyIdentityColumn);
+    t->delete_sql =
+        fmt::format("DELETE FROM {} WHERE {} = ANY($1::bytea[])", t->q, kKeyIdentityColumn);
+  } else if (t->is_view) {
     t->copy_cols.push_back("_count_");
     t->copy_cols.push_back("_identity_");
     t->insert_sql = fmt::format(
@@ -458,12 +526,124 @@ void PostgresJobStore::CreateViewTable(const std::string& name, const Schema& sc
                                SqlName(name), fmt::join(cols, ", "))});
 }
 
+void PostgresJobStore::CreateKeyedViewTable(const std::string& name, const Schema& schema,
+                                            const std::vector<size_t>& key) {
+  if (key.empty()) return CreateViewTable(name, schema);
+  std::vector<std::string> cols;
+  for (const Column& c : schema.columns()) {
+    cols.push_back(SqlName(c.name) + " " + PgType(c.type));
+  }
+  tables_.erase(name);
+  db_.EnsureTable(
+      postgres::FitIdentifier(name),
+      {fmt::format("CREATE TABLE IF NOT EXISTS {} ({}, _count_ BIGINT NOT NULL, {} BYTEA PRIMARY "
+                   "KEY)",
+                   SqlName(name), fmt::join(cols, ", "), kKeyIdentityColumn),
+       fmt::format("COMMENT ON COLUMN {}.{} IS '{}{}'", SqlName(name), kKeyIdentityColumn,
+                   kViewKeyComment, fmt::join(key, ","))});
+}
+
+// A key whose delta is its new row (weight 1, maybe beside its old row's -1) is one upsert by the
+// key's identity, and a key whose delta is only its old row's -1 one delete: neither reads the
+// table. Keys with other deltas read their stored row and merge (keyed_rows::Merge).
+void PostgresJobStore::ApplyToKeyedViewTable(const TableInfo& t, const ZSet& delta) {
+  struct KeyEntries {
+    const Row* added = nullptr;  // the first entry of weight 1
+    bool gone = false;           // an entry of weight -1
+    bool other = false;          // an entry of another weight, or a second 1 or -1
+  };
+  std::unordered_map<RowIdentity, KeyEntries, keyed_rows::IdentityHash> by_key;
+  by_key.reserve(delta.size());
+  std::vector<RowIdentity> order;  // the keys, as first met
+  for (const auto& [row, w] : delta) {
+    t.CheckWidth(row);
+    const RowIdentity id = keyed_rows::KeyOf(row, t.view_key);
+    auto [at, added] = by_key.try_emplace(id);
+    if (added) order.push_back(id);
+    KeyEntries& k = at->second;
+    if (w == 1 && !k.added) {
+      k.added = &row;
+    } else if (w == -1 && !k.gone) {
+      k.gone = true;
+    } else {
+      k.other = true;
+    }
+  }
+  keyed_rows::Changes simple;
+  std::unordered_set<RowIdentity, keyed_rows::IdentityHash> merged;
+  for (const RowIdentity& id : order) {
+    const KeyEntries& k = by_key.at(id);
+    if (k.other) {
+      merged.insert(id);
+    } else if (k.added) {
+      simple.writes.emplace_back(id, keyed_rows::Stored{*k.added, 1});
+    } else {
+      simple.removes.push_back(id);
+    }
+  }
+  const size_t width = t.schema.size();
+  db_.Write(
+      [&](pqxx::transaction_base& tx) {
+        keyed_rows::Changes changes = simple;
+        if (!merged.empty()) {
+          keyed_rows::StoredByKey stored;
+          const std::vector<RowIdentity> ids(merged.begin(), merged.end());
+          for (size_t start = 0; start < ids.size(); start += kLookupChunk) {
+            ArrayLiteral array;
+            for (size_t k = start; k < std::min(ids.size(), start + kLookupChunk); ++k) {
+              array.AddBytea(Bytes(ids[k]));
+            }
+            for (const auto& r : tx.exec_prepared(db_.Prepared(t.keyed_read_sql), array.str())) {
+              const auto column = [](size_t c) { return static_cast<pqxx::row::size_type>(c); };
+              const std::string id = postgres::FromByteaText(
+                  {r[column(width + 1)].c_str(), r[column(width + 1)].size()});
+              RowIdentity key{};
+              if (id.size() != key.size()) {
+                throw Error(ErrorCode::kInternal, "a key identity of the wrong size",
+                            {.table = t.name});
+              }
+              std::copy(id.begin(), id.end(), key.begin());
+              stored[key] = keyed_rows::Stored{t.RowOf(r), r[column(width)].as<int64_t>()};
+            }
+          }
+          ZSet rest;
+          for (const auto& [row, w] : delta) {
+            if (merged.count(keyed_rows::KeyOf(row, t.view_key))) rest.Add(row, w);
+          }
+          keyed_rows::Changes more = keyed_rows::Merge(stored, rest, t.view_key, t.name);
+          for (auto& w : more.writes) changes.writes.push_back(std::move(w));
+          for (const RowIdentity& id : more.removes) changes.removes.push_back(id);
+        }
+        for (size_t start = 0; start < changes.removes.size(); start += kWriteChunk) {
+          ArrayLiteral ids;
+          for (size_t k = start; k < std::min(changes.removes.size(), start + kWriteChunk); ++k) {
+            ids.AddBytea(Bytes(changes.removes[k]));
+          }
+          tx.exec_prepared(db_.Prepared(t.delete_sql), ids.str());
+        }
+        for (size_t start = 0; start < changes.writes.size(); start += kWriteChunk) {
+          std::vector<ArrayLiteral> arrays(width + 2);
+          for (size_t k = start; k < std::min(changes.writes.size(), start + kWriteChunk); ++k) {
+            const auto& [id, row] = changes.writes[k];
+            for (size_t c = 0; c < width; ++c) arrays[c].Add(ToText(row.row[c], t.schema[c].type));
+            arrays[width].Add(std::to_string(row.weight));
+            arrays[width + 1].AddBytea(Bytes(id));
+          }
+          std::vector<std::string> params;
+          for (const ArrayLiteral& a : arrays) params.push_back(a.str());
+          ExecPrepared(tx, db_.Prepared(t.upsert_sql), params);
+        }
+      },
+      {.table = t.name});
+}
+
 void PostgresJobStore::ApplyToViewTable(const std::string& name, const ZSet& delta) {
   const TableInfo& t = Info(name);
   if (!t.is_view) {
     throw Error(ErrorCode::kSchema, fmt::format("'{}' is a base table, not a view", name));
   }
   if (delta.empty()) return;
+  if (t.keyed_view) return ApplyToKeyedViewTable(t, delta);
   std::vector<RowIdentity> ids;
   ids.reserve(delta.size());
   for (const auto& [row, w] : delta) {

@@ -3,6 +3,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "stores/job_store.h"
 #include "stores/postgres_db.h"
@@ -18,7 +19,9 @@ namespace zload {
 //   the primary key as declared. Rows are copies: no hidden columns.
 // - view tables: the view's columns typed as above, `_count_ bigint` (the row's weight) and
 //   `_identity_ bytea PRIMARY KEY` (the identity of the row, stores/row_codec.h), by which
-//   deltas find their rows.
+//   deltas find their rows; a keyed view's table (CreateKeyedViewTable) has instead
+//   `_key_identity_ bytea PRIMARY KEY`, the identity of the row's key, whose comment names the
+//   key's columns, and a row replacing another of its key is an upsert in place.
 // - zload_sources, zload_views, zload_files: the catalog and the file registry.
 // - the state tables and last_update of PostgresStore.
 // Table and column names over 63 bytes (PostgreSQL's limit) are shortened with
@@ -58,6 +61,8 @@ class PostgresJobStore : public JobStore {
   bool ConcurrentWriters() const override { return true; }
 
   void CreateViewTable(const std::string& name, const Schema& schema) override;
+  void CreateKeyedViewTable(const std::string& name, const Schema& schema,
+                            const std::vector<size_t>& key) override;
   void ApplyToViewTable(const std::string& name, const ZSet& delta) override;
   void DropView(const std::string& name) override;
 
@@ -93,6 +98,8 @@ class PostgresJobStore : public JobStore {
   // Error(kSchema) when there is no such table.
   TableInfo& Info(const std::string& table);
   void Insert(const TableInfo& t, const std::vector<const Row*>& rows);
+  // ApplyToViewTable for a keyed view's table.
+  void ApplyToKeyedViewTable(const TableInfo& t, const ZSet& delta);
 
   postgres::Database db_;
   PostgresStore state_;

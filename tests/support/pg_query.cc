@@ -228,7 +228,7 @@ ZSet PgReader::ViewTable(const std::string& view) {
     Row values;
     for (pqxx::row::size_type c = 0; c < r.columns(); ++c) {
       std::string_view name = r.column_name(c);
-      if (name == "_count_" || name == "_identity_") continue;
+      if (name == "_count_" || name == "_identity_" || name == "_key_identity_") continue;
       values.push_back(FieldOf(r, row[c], c));
     }
     out.Add(std::move(values), row[count].as<int64_t>());

@@ -47,8 +47,9 @@ class PgReader {
   // a store on purpose. Throws Error(kSchema) with PostgreSQL's message on failure.
   void Exec(const std::string& sql);
   // The rows of view table `view` (a name of at most 63 bytes), each weighted by its `_count_`
-  // column, without its `_identity_` column. Rows whose `_count_` is not positive keep that
-  // weight when non-zero; see NonPositiveWeights(). Throws Error(kSchema) when the table has no
+  // column, without its `_identity_` (or `_key_identity_`) column. Rows whose `_count_` is not
+  // positive keep that weight when non-zero; see NonPositiveWeights(). Throws Error(kSchema) when
+  // the table has no
   // `_count_` column.
   ZSet ViewTable(const std::string& view);
   // The number of rows of view table `view` whose `_count_` is zero or negative.
