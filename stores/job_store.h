@@ -200,6 +200,10 @@ class JobStore {
   // tables alike), by table name. Sees committed data (and this connection's own writes).
   virtual std::map<std::string, int64_t> LastUpdates() = 0;
   // Sets the last_update of each of `tables` to `time`, unless it holds a later time already.
+  // The transaction doing so (a batch's) may return from its commit before that commit is
+  // durable, as a WAL-mode SQLite store with synchronous=NORMAL does: a crash of the machine or
+  // of the server can lose the last such commits, each with its journal entry, never one
+  // without those before it; a load's final status (UpdateFileLoad) makes them all durable.
   virtual void SetLastUpdates(const std::vector<std::string>& tables, int64_t time) = 0;
   // SetLastUpdates(tables, entry.time) and PutJournalEntry(entry), in the open transaction: what
   // a batch writes last before its commit.

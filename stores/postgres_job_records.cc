@@ -13,9 +13,9 @@ namespace {
 
 using postgres::ArrayLiteral;
 
-// A CTE that makes its statement's commit (one statement outside a transaction) return before
-// its WAL is flushed to disk. The next commit that waits for its flush (every batch's, every
-// file's last) makes this one durable first.
+// A CTE that makes the commit of its statement's transaction return before its WAL is flushed
+// to disk. WAL is flushed in order, so the next commit that waits for its flush (a file's end,
+// a batch's failure) makes this one durable first.
 constexpr const char* kRelaxedCommit =
     "relaxed AS (SELECT pg_catalog.set_config('synchronous_commit', 'off', true))";
 // A journal entry from parameters $1 .. $10 (JournalEntry's fields in order), replacing the
@@ -30,9 +30,9 @@ constexpr const char* kJournalUpsert =
     "excluded.rows, error = excluded.error, inserts = excluded.inserts, deletes = "
     "excluded.deletes, frontier = excluded.frontier, updated_at = clock_timestamp()";
 // Moves the last_update of the tables named in the text[] parameter $N to the bigint parameter
-// $T, unless later already (format with N and T).
+// $T, unless later already (format with N, T and a FROM clause or "").
 constexpr const char* kLastUpdateUpsert =
-    "INSERT INTO last_update (table_name, t) SELECT unnest(${}::text[]), ${}::bigint ON "
+    "INSERT INTO last_update (table_name, t) SELECT unnest(${}::text[]), ${}::bigint {}ON "
     "CONFLICT (table_name) DO UPDATE SET t = GREATEST(last_update.t, excluded.t)";
 
 }  // namespace
@@ -158,8 +158,13 @@ void PostgresJobStore::SetLastUpdates(const std::vector<std::string>& tables, in
   if (tables.empty()) return;
   postgres::ArrayLiteral names;
   for (const std::string& table : tables) names.Add(table);
+  // Every batch's transaction moves last_update, so all of them commit relaxed (see
+  // JobStore::SetLastUpdates).
   db_.Write([&](pqxx::transaction_base& tx) {
-    tx.exec_prepared(db_.Prepared(fmt::format(kLastUpdateUpsert, 1, 2)), names.str(), time);
+    tx.exec_prepared(
+        db_.Prepared(fmt::format("WITH {} {}", kRelaxedCommit,
+                                 fmt::format(kLastUpdateUpsert, 1, 2, "FROM relaxed "))),
+        names.str(), time);
   });
 }
 
@@ -186,11 +191,12 @@ void PostgresJobStore::CloseBatch(const std::vector<std::string>& tables, const 
   for (const std::string& table : tables) names.Add(table);
   db_.Write([&](pqxx::transaction_base& tx) {
     // A data-modifying WITH runs once, whole, whether or not the INSERT reads it.
-    tx.exec_prepared(db_.Prepared(fmt::format("WITH advanced AS ({}) {} {}",
-                                              fmt::format(kLastUpdateUpsert, 11, 1), kJournalInsert,
-                                              kJournalUpsert)),
-                     e.time, e.load_id, e.first_record, e.records, e.status, e.rows, e.error,
-                     e.inserts, e.deletes, e.frontier, names.str());
+    tx.exec_prepared(
+        db_.Prepared(fmt::format("WITH {}, advanced AS ({}) {} FROM relaxed {}", kRelaxedCommit,
+                                 fmt::format(kLastUpdateUpsert, 11, 1, ""), kJournalInsert,
+                                 kJournalUpsert)),
+        e.time, e.load_id, e.first_record, e.records, e.status, e.rows, e.error, e.inserts,
+        e.deletes, e.frontier, names.str());
   });
 }
 

@@ -370,6 +370,52 @@ TEST_F(PostgresJobStoreTest, CatalogAndFileRegistryPersist) {
   EXPECT_EQ(loads[1].status, "complete");
 }
 
+// A batch's transaction (it moves last_update) commits without waiting for its WAL's flush;
+// everything else, a load's final status among it, waits as the server is configured to.
+TEST_F(PostgresJobStoreTest, BatchesCommitRelaxedAndALoadsEndDurably) {
+  auto setting = [&] {
+    return store().database().Read([](pqxx::transaction_base& tx) {
+      return tx.exec("SHOW synchronous_commit")[0][0].as<std::string>();
+    });
+  };
+  // The test cluster's default is off; the session's own setting is what the store must keep.
+  store().database().Read(
+      [](pqxx::transaction_base& tx) { tx.exec("SET synchronous_commit = on"); });
+  ASSERT_EQ(setting(), "on");
+  int64_t load = store().StartFileLoad({0, "products", "/d/p.csv", 10, "abc", 0, ""});
+  EXPECT_EQ(setting(), "on");
+
+  store().Begin();
+  store().UpdateFileLoad(load, 1, "loading");
+  EXPECT_EQ(setting(), "on");
+  store().CloseBatch({"products"}, {1, load, 0, 1, "done", 1, ""});
+  EXPECT_EQ(setting(), "off");
+  store().Commit();
+  EXPECT_EQ(setting(), "on");
+
+  store().Begin();
+  store().SetLastUpdates({"products", "totals"}, 2);
+  EXPECT_EQ(setting(), "off");
+  store().Rollback();
+  EXPECT_EQ(setting(), "on");
+
+  store().Begin();
+  store().PutJournalEntry({2, load, 1, 1, "failed", 0, "no"});
+  store().UpdateFileLoad(load, 1, "complete");
+  EXPECT_EQ(setting(), "on");
+  store().Commit();
+  EXPECT_EQ(setting(), "on");
+
+  Reopen();
+  EXPECT_EQ(store().LastUpdates().at("products"), 1);
+  EXPECT_EQ(store().LastUpdates().count("totals"), 0u);
+  std::vector<JournalEntry> journal = store().Journal();
+  ASSERT_EQ(journal.size(), 2u);
+  EXPECT_EQ(journal[0].status, "done");
+  EXPECT_EQ(journal[1].status, "failed");
+  EXPECT_EQ(store().FileLoads().at(0).status, "complete");
+}
+
 TEST_F(PostgresJobStoreTest, HostileNamesCannotInjectSql) {
   const std::string table = "t\"; DROP TABLE zload_views; --";
   const std::string view = "v'); DELETE FROM zload_sources; --";
