@@ -36,6 +36,18 @@ class Value {
     return Value(Repr(std::in_place_index<5>, Timestamp{micros}));
   }
 
+  // Make this value an INTEGER, a REAL or a TEXT in place; SetText reuses a TEXT value's
+  // buffer. For filling the same row again and again.
+  void SetInteger(int64_t v) { Set<1>(v); }
+  void SetReal(double v) { Set<2>(v); }
+  void SetText(std::string_view v) {
+    if (auto* text = std::get_if<3>(&repr_)) {
+      text->assign(v);
+    } else {
+      repr_.emplace<3>(v);
+    }
+  }
+
   Type type() const { return static_cast<Type>(repr_.index()); }
   bool is_null() const { return repr_.index() == 0; }
   // True for INTEGER, REAL, BOOLEAN and TIMESTAMP: values that compare numerically.
@@ -71,6 +83,15 @@ class Value {
   std::string ToString() const;
 
  private:
+  template <size_t I, class T>
+  void Set(T v) {
+    if (auto* held = std::get_if<I>(&repr_)) {
+      *held = v;
+    } else {
+      repr_.template emplace<I>(v);
+    }
+  }
+
   // Folds the 128-bit product of the two (keyed) words: a fast, well-mixing 64-bit hash.
   static uint64_t MixHash(uint64_t a, uint64_t b) {
     const unsigned __int128 m =

@@ -123,17 +123,34 @@ Value Canonical(const Value& v) {
 // Microseconds from 1970-01-01 to 2000-01-01, PostgreSQL's epoch of binary timestamps.
 constexpr int64_t kPgEpochMicros = 946'684'800'000'000;
 
+// `v` in network byte order.
+template <class T>
+auto BigEndian(T v) {
+  static_assert(std::is_integral_v<T> && (sizeof(T) == 4 || sizeof(T) == 8));
+  auto u = static_cast<std::make_unsigned_t<T>>(v);
+  if constexpr (sizeof(T) == 4) {
+    return __builtin_bswap32(u);
+  } else {
+    return __builtin_bswap64(u);
+  }
+}
+
 // Appends `v` in network byte order.
 template <class T>
 void AppendBigEndian(std::string& out, T v) {
-  static_assert(std::is_integral_v<T>);
-  auto u = static_cast<std::make_unsigned_t<T>>(v);
-  char bytes[sizeof(T)];
-  for (size_t i = 0; i < sizeof(T); ++i) {
-    bytes[sizeof(T) - 1 - i] = static_cast<char>(u & 0xff);
-    u >>= 8;
-  }
-  out.append(bytes, sizeof(T));
+  const auto big = BigEndian(v);
+  out.append(reinterpret_cast<const char*>(&big), sizeof big);
+}
+
+// Appends a field of sizeof(T) bytes: its length, then `v`, both in network byte order.
+template <class T>
+void AppendFixedField(std::string& out, T v) {
+  char field[4 + sizeof(T)];
+  const auto length = BigEndian(static_cast<int32_t>(sizeof(T)));
+  const auto big = BigEndian(v);
+  std::memcpy(field, &length, 4);
+  std::memcpy(field + 4, &big, sizeof big);
+  out.append(field, sizeof field);
 }
 
 void AppendField(std::string& out, std::string_view bytes) {
@@ -216,12 +233,10 @@ void AppendCopyBinaryValue(std::string& out, const Value& v, Type column) {
   }
   switch (column) {
     case Type::kInteger:
-      AppendBigEndian(out, int32_t{8});
-      AppendBigEndian(out, v.as_integer());
+      AppendFixedField(out, v.as_integer());
       return;
     case Type::kReal:
-      AppendBigEndian(out, int32_t{8});
-      AppendBigEndian(out, std::bit_cast<uint64_t>(v.as_real()));
+      AppendFixedField(out, std::bit_cast<uint64_t>(v.as_real()));
       return;
     case Type::kText:
       AppendField(out, v.as_text());
@@ -231,8 +246,7 @@ void AppendCopyBinaryValue(std::string& out, const Value& v, Type column) {
       out += static_cast<char>(v.as_boolean() ? 1 : 0);
       return;
     case Type::kTimestamp:
-      AppendBigEndian(out, int32_t{8});
-      AppendBigEndian(out, PgTimestamp(v.as_timestamp()));
+      AppendFixedField(out, PgTimestamp(v.as_timestamp()));
       return;
     case Type::kNull:
       AppendField(out, EncodeRow(Row{Canonical(v)}));

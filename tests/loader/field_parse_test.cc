@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <time.h>
 
+#include <bit>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <random>
 #include <regex>
@@ -77,6 +79,40 @@ TEST(FieldParseTest, RealsMatchStrtodAndRejectNonFinite) {
   EXPECT_EQ(v, 0.5);
   EXPECT_TRUE(ParseReal("-0", v));
   EXPECT_TRUE(std::signbit(v));
+}
+
+// Plain decimals (the form most numeric fields take, converted without from_chars up to 15
+// digits) round exactly as strtod does, on both sides of that limit and with every sign.
+TEST(FieldParseTest, PlainDecimalsRoundAsStrtodDoes) {
+  const uint64_t seed = 20261207;  // fixed: a failure reproduces
+  SCOPED_TRACE("seed " + std::to_string(seed));
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < 200000; ++i) {
+    const int digits = 1 + static_cast<int>(rng() % 18);
+    std::string s = rng() % 4 == 0 ? "-" : (rng() % 8 == 0 ? "+" : "");
+    const int point = static_cast<int>(rng() % (digits + 1));  // digits before the '.'
+    for (int k = 0; k < digits; ++k) {
+      if (k == point && k > 0) s += '.';
+      s += static_cast<char>('0' + rng() % 10);
+    }
+    double got = 0;
+    ASSERT_TRUE(ParseReal(s, got)) << s;
+    const double want = std::strtod(s.c_str(), nullptr);
+    ASSERT_EQ(std::bit_cast<uint64_t>(got), std::bit_cast<uint64_t>(want)) << s;
+  }
+  double v;
+  EXPECT_TRUE(ParseReal("-0.000", v));
+  EXPECT_TRUE(std::signbit(v));
+  EXPECT_EQ(v, 0.0);
+  EXPECT_TRUE(ParseReal("0.1", v));
+  EXPECT_EQ(v, 0.1);
+  EXPECT_TRUE(ParseReal("999999999999999.9", v));  // 16 digits: from_chars
+  EXPECT_EQ(v, 999999999999999.9);
+  EXPECT_TRUE(ParseReal("12345678901234.5", v));  // 15 digits
+  EXPECT_EQ(v, 12345678901234.5);
+  for (const char* bad : {"1..5", "1.2.3", "-.", "+", "1.5x", "1-5", "12 "}) {
+    EXPECT_FALSE(ParseReal(bad, v)) << bad;
+  }
 }
 
 TEST(FieldParseTest, Booleans) {
