@@ -4,9 +4,11 @@
 #include <unistd.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <exception>
 #include <memory>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "coordinator/time_source.h"
@@ -309,24 +311,53 @@ int64_t BatchCoordinator::NextTime() {
 // Records each file's load as complete or interrupted and ends the summary.
 void BatchCoordinator::Close() {
   DropAhead();
+  std::vector<int64_t> lost;
   for (size_t i = 0; i < cursor_.size(); ++i) {
     const CutSource& s = cursor_.source(i);
     if (!s.registered) continue;
     // A file all of whose batches were applied is complete, even when another file's batch
     // failed (the serial run records it so).
     const SourceProgress& p = progress_of_[i];
-    bool complete = s.cut_all && p.batches_done == p.batches;
+    const bool complete = s.cut_all && p.batches_done == p.batches;
     try {
       db_([&](JobStore& st) {
-        st.UpdateFileLoad(s.load_id, s.rows_before + summary_.sources[i].rows_read,
-                          complete ? "complete" : "interrupted");
+        st.Begin();
+        try {
+          lost = LostBatches(st);
+          st.UpdateFileLoad(s.load_id, s.rows_before + summary_.sources[i].rows_read,
+                            complete && lost.empty() ? "complete" : "interrupted");
+          st.Commit();
+        } catch (...) {
+          st.Rollback();
+          throw;
+        }
       });
     } catch (const Error&) {
       if (!failure_) throw;
     }
     summary_.sources[i].seconds = SecondsSince(p.started);
   }
+  if (!lost.empty() && !failure_) {
+    failure_ = Error(ErrorCode::kIo,
+                     fmt::format("the store lost {} batch(es) this run saw committed (times {} to "
+                                 "{}): its server must have stopped without writing them to disk; "
+                                 "`zload resume` loads them again",
+                                 lost.size(), lost.front(), lost.back()));
+  }
   progress_.Finish();
+}
+
+std::vector<int64_t> BatchCoordinator::LostBatches(JobStore& store) const {
+  std::set<int64_t> kept;
+  for (const JournalEntry& e : store.Journal()) {
+    if (e.status == "done" || e.status == "skipped") kept.insert(e.time);
+  }
+  std::vector<int64_t> lost;
+  for (const Batch& b : batches_) {
+    if (b.closed && !kept.count(b.order.time)) lost.push_back(b.order.time);
+  }
+  std::sort(lost.begin(), lost.end());
+  return lost;
 }
 
 }  // namespace zload

@@ -146,8 +146,16 @@ class BatchCoordinator {
   // restarting) connects again, with back-off, before the error passes through.
   int64_t NextTime();
 
-  // Records each file's load as complete or interrupted and ends the summary.
+  // Records each file's load as complete or interrupted and ends the summary. A load is
+  // recorded complete only in a transaction that finds every batch this run saw done in the
+  // journal (LostBatches), so that its commit, which waits for the disk, makes them durable;
+  // a server that crashed and lost some fails the run instead, the files interrupted.
   void Close();
+
+  // The times of the batches this run saw done (or skipped) that `store`'s journal lacks: a
+  // PostgreSQL batch commits without waiting for the disk (JobStore::SetLastUpdates), so a
+  // server that crashes can lose the last ones.
+  std::vector<int64_t> LostBatches(JobStore& store) const;
 
   Job& job_;
   JobStore& store_;

@@ -13,6 +13,7 @@
 #include <functional>
 #include <iostream>
 #include <string>
+#include <thread>
 #ifdef ZLOAD_WITH_MIMALLOC
 #include <mimalloc.h>
 #endif
@@ -153,8 +154,9 @@ void ReadWorkerTestHooks(WorkerOptions& options) {
 // "after-journal-write" (both once the batch's last_update and journal entry are written, in
 // one statement on PostgreSQL), "before-commit" and "after-commit"; the coordinator's:
 // "coordinator-after-handout" and "coordinator-after-done" (without workers, once a batch is
-// applied). ZLOAD_TEST_HANG=... makes it hang there instead. With ZLOAD_TEST_KILL_ONCE_DIR,
-// each fault happens once: a marker file records it.
+// applied). ZLOAD_TEST_HANG=... makes it hang there instead, for ever or, with
+// ZLOAD_TEST_HANG_MS, that many milliseconds. With ZLOAD_TEST_KILL_ONCE_DIR, each fault happens
+// once: a marker file records it.
 std::function<void(const std::string&, int64_t)> FaultHook(const std::string& role_prefix) {
   const char* kill_spec = std::getenv("ZLOAD_TEST_KILL");
   const char* hang_spec = std::getenv("ZLOAD_TEST_HANG");
@@ -163,7 +165,9 @@ std::function<void(const std::string&, int64_t)> FaultHook(const std::string& ro
   const std::string hangs = hang_spec ? hang_spec : "";
   const char* once = std::getenv("ZLOAD_TEST_KILL_ONCE_DIR");
   const std::string once_dir = once ? once : "";
-  return [kills, hangs, once_dir, role_prefix](const std::string& point, int64_t batch) {
+  const char* hang_ms_text = std::getenv("ZLOAD_TEST_HANG_MS");
+  const int64_t hang_ms = hang_ms_text ? std::stoll(hang_ms_text) : -1;
+  return [kills, hangs, once_dir, role_prefix, hang_ms](const std::string& point, int64_t batch) {
     const std::string here = role_prefix + point + "@" + std::to_string(batch);
     auto listed = [&](const std::string& list) {
       return ("," + list + ",").find("," + here + ",") != std::string::npos;
@@ -176,6 +180,10 @@ std::function<void(const std::string&, int64_t)> FaultHook(const std::string& ro
       ::close(fd);
     }
     if (kill) ::raise(SIGKILL);
+    if (hang_ms >= 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(hang_ms));
+      return;
+    }
     for (;;) ::pause();
   };
 }

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include "tests/cli/cli_harness.h"
@@ -97,6 +98,62 @@ TEST_P(PostgresRestartTest, ServerRestartedMidJobLosesNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(OnError, PostgresRestartTest, ::testing::Values("retry", "abort"));
+
+// A batch commits without waiting for the disk, so a server that crashes can lose the last
+// batches a run saw committed. Here the coordinator pauses once the last batch is done
+// (ZLOAD_TEST_HANG_MS) while the test takes that batch out of the store as such a crash would
+// (its rows and its journal entry): the run must not record the file complete but fail, and
+// `zload resume` must load that batch again, every row then in the table once.
+TEST(PostgresLostCommitTest, ABatchTheServerLostFailsTheRunAndResumeLoadsIt) {
+  const std::string url = PgCluster::Shared().FreshDatabase();
+  ScratchDir dir;
+  std::string csv = "id,v\n";
+  for (int i = 0; i < 1000; ++i) csv += std::to_string(i) + ",v" + std::to_string(i) + "\n";
+  dir.Write("items.csv", csv);
+  dir.Write("job.toml", "[store]\nurl = \"" + url +
+                            "\"\n\n[[source]]\nname = \"items\"\nfile = \"items.csv\"\nschema = "
+                            "\"id INTEGER NOT NULL, v TEXT\"\n\n[run]\nbatch_rows = 100\n");
+  CliResult run;
+  std::thread job([&] {
+    run = RunWithEnv(dir, "ZLOAD_TEST_HANG=coordinator-after-done@9 ZLOAD_TEST_HANG_MS=3000",
+                     "run job.toml -q --workers 2");
+  });
+  bool lost = false;
+  for (int poll = 0; poll < 600 && !lost; ++poll) {
+    try {
+      PgReader db(url);
+      if (db.Query("SELECT count(*) FROM zload_journal WHERE status = 'done'").ToString() ==
+          ZSet({{{Value::Integer(10)}, 1}}).ToString()) {
+        // Batch 9 holds records 900..999, ids 900..999: its rows and its journal entry go.
+        db.Exec(
+            "DELETE FROM items WHERE id >= 900; DELETE FROM zload_journal WHERE first_record = "
+            "900");
+        lost = true;
+      }
+    } catch (const Error&) {
+      // The job has not created its tables yet.
+    }
+    if (!lost) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  job.join();
+  ASSERT_TRUE(lost) << "the last batch was never done: " << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find("the store lost 1 batch(es) this run saw committed"), std::string::npos)
+      << run.err;
+  PgReader db(url);
+  EXPECT_EQ(db.Query("SELECT status FROM zload_files").ToString(),
+            ZSet({{{Value::Text("interrupted")}, 1}}).ToString());
+
+  CliResult resume = RunZload(dir, "resume job.toml -q --workers 2");
+  ASSERT_EQ(resume.exit_code, 0) << resume.err;
+  EXPECT_EQ(
+      db.Query("SELECT count(*), count(DISTINCT id), min(id), max(id) FROM items").ToString(),
+      ZSet({{{Value::Integer(1000), Value::Integer(1000), Value::Integer(0), Value::Integer(999)},
+             1}})
+          .ToString());
+  EXPECT_EQ(db.Query("SELECT status FROM zload_files").ToString(),
+            ZSet({{{Value::Text("complete")}, 1}}).ToString());
+}
 
 }  // namespace
 }  // namespace zload::test
