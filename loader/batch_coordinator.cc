@@ -204,6 +204,8 @@ void BatchCoordinator::SaveProgress() {
 // Whether the batch before batch `id` of this run is done: its time, batch `id`'s frontier,
 // is closed in the store.
 bool BatchCoordinator::FrontierClosed(int64_t id) const {
+  // After a lost connection the store may lack batches seen closed (RequireNoLostBatches).
+  if (!store_checked_ || checked_at_reconnects_ != db_.reconnects()) return false;
   return id > 0 && static_cast<size_t>(id) <= batches_.size() &&
          batches_[static_cast<size_t>(id - 1)].closed;
 }
@@ -337,14 +339,16 @@ void BatchCoordinator::Close() {
     }
     summary_.sources[i].seconds = SecondsSince(p.started);
   }
-  if (!lost.empty() && !failure_) {
-    failure_ = Error(ErrorCode::kIo,
-                     fmt::format("the store lost {} batch(es) this run saw committed (times {} to "
-                                 "{}): its server must have stopped without writing them to disk; "
-                                 "`zload resume` loads them again",
-                                 lost.size(), lost.front(), lost.back()));
-  }
+  if (!lost.empty() && !failure_) failure_ = LostBatchesError(lost);
   progress_.Finish();
+}
+
+Error BatchCoordinator::LostBatchesError(const std::vector<int64_t>& lost) {
+  return Error(ErrorCode::kIo,
+               fmt::format("the store lost {} batch(es) this run saw committed (times {} to {}): "
+                           "its server must have stopped without writing them to disk; `zload "
+                           "resume` loads them again",
+                           lost.size(), lost.front(), lost.back()));
 }
 
 std::vector<int64_t> BatchCoordinator::LostBatches(JobStore& store) const {

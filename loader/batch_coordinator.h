@@ -156,6 +156,11 @@ class BatchCoordinator {
   // PostgreSQL batch commits without waiting for the disk (JobStore::SetLastUpdates), so a
   // server that crashes can lose the last ones.
   std::vector<int64_t> LostBatches(JobStore& store) const;
+  // The error of a run whose store lost the batches at times `lost` (ascending, not empty).
+  static Error LostBatchesError(const std::vector<int64_t>& lost);
+  // Throws LostBatchesError when the store, once reachable, lacks batches this run saw done;
+  // until it could look, FrontierClosed says no.
+  void RequireNoLostBatches();
 
   Job& job_;
   JobStore& store_;
@@ -185,6 +190,8 @@ class BatchCoordinator {
   bool stopping_ = false;
   int64_t stop_at_ = 0;
   std::optional<Error> failure_;
+  bool store_checked_ = true;              // no lost batch since the last transient failure
+  int64_t checked_at_reconnects_ = 0;      // db_'s reconnections when the store was last checked
   std::map<int64_t, Error> skip_reasons_;  // batch -> why it was skipped
 };
 

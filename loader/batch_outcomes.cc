@@ -71,6 +71,7 @@ bool BatchCoordinator::Recover(int64_t id, size_t worker, const Error& error, bo
   // A transient store error (a lost connection, busy past its timeout) is retried under any
   // policy; the policy decides for other errors and for retries used up.
   const bool transient = IsTransient(error);
+  if (transient) RequireNoLostBatches();
   if ((run_.on_error == ErrorPolicy::kAbort && !transient) || b.skipping) return false;
   if (stopping_ && id > stop_at_) return false;
   BatchOrder order = b.order;
@@ -96,6 +97,23 @@ bool BatchCoordinator::Recover(int64_t id, size_t worker, const Error& error, bo
   pool_->Send(worker, EncodeOrder(order));
   if (b.skipping) Decide();
   return true;
+}
+
+// A transient error can be a server that crashed and lost the last batches this run saw done.
+// Until the store is read again, no worker is told that a frontier is closed (each waits for
+// the tables' own last_update), so no batch goes in on top of a lost one.
+void BatchCoordinator::RequireNoLostBatches() {
+  store_checked_ = false;
+  std::vector<int64_t> lost;
+  try {
+    lost = db_([&](JobStore& st) { return LostBatches(st); });
+  } catch (const Error& e) {
+    if (!IsTransient(e)) throw;
+    return;  // not back yet: looked at again on the next failure
+  }
+  if (!lost.empty()) throw LostBatchesError(lost);
+  store_checked_ = true;
+  checked_at_reconnects_ = db_.reconnects();
 }
 
 // Whether some table holds `time`: a batch committing per delay vertex got that far.

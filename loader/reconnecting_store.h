@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -23,13 +24,20 @@ class ReconnectingStore {
   template <typename F>
   auto operator()(F&& fn) -> decltype(fn(std::declval<JobStore&>())) {
     return RetryTransient([&] { return fn(own_ ? *own_ : store_); },
-                          [&] { own_ = OpenJobStore(url_); });
+                          [&] {
+                            own_ = OpenJobStore(url_);
+                            ++reconnects_;
+                          });
   }
+
+  // How many times a new connection was opened.
+  int64_t reconnects() const { return reconnects_; }
 
  private:
   JobStore& store_;
   std::string url_;
   std::unique_ptr<JobStore> own_;  // a new connection once store_'s was lost
+  int64_t reconnects_ = 0;
 };
 
 }  // namespace zload

@@ -99,35 +99,37 @@ TEST_P(PostgresRestartTest, ServerRestartedMidJobLosesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(OnError, PostgresRestartTest, ::testing::Values("retry", "abort"));
 
-// A batch commits without waiting for the disk, so a server that crashes can lose the last
-// batches a run saw committed. Here the coordinator pauses once the last batch is done
-// (ZLOAD_TEST_HANG_MS) while the test takes that batch out of the store as such a crash would
-// (its rows and its journal entry): the run must not record the file complete but fail, and
-// `zload resume` must load that batch again, every row then in the table once.
-TEST(PostgresLostCommitTest, ABatchTheServerLostFailsTheRunAndResumeLoadsIt) {
-  const std::string url = PgCluster::Shared().FreshDatabase();
-  ScratchDir dir;
+// A job of one base table `items` (ids 0..999, 100 rows a batch, so batch k holds ids
+// 100k..100k+99) in `dir`, its store at `url`.
+void WriteItemsJob(const ScratchDir& dir, const std::string& url) {
   std::string csv = "id,v\n";
   for (int i = 0; i < 1000; ++i) csv += std::to_string(i) + ",v" + std::to_string(i) + "\n";
   dir.Write("items.csv", csv);
   dir.Write("job.toml", "[store]\nurl = \"" + url +
                             "\"\n\n[[source]]\nname = \"items\"\nfile = \"items.csv\"\nschema = "
-                            "\"id INTEGER NOT NULL, v TEXT\"\n\n[run]\nbatch_rows = 100\n");
+                            "\"id INTEGER NOT NULL, v TEXT\"\n\n[run]\nbatch_rows = 100\n"
+                            "frontier_timeout_s = 1\n");
+}
+
+// Runs `zload run job.toml -q --workers 2` in `dir` with `env`; once batches 0..`done_before`
+// are done, takes batch `done_before` out of the store at `url` as a server crash that lost its
+// commit would (its rows, its journal entry, its last_update). Returns the run; `lost` says
+// whether the batch was taken out.
+CliResult RunLosingBatch(const ScratchDir& dir, const std::string& url, const std::string& env,
+                         int done_before, bool& lost) {
   CliResult run;
-  std::thread job([&] {
-    run = RunWithEnv(dir, "ZLOAD_TEST_HANG=coordinator-after-done@9 ZLOAD_TEST_HANG_MS=3000",
-                     "run job.toml -q --workers 2");
-  });
-  bool lost = false;
+  std::thread job([&] { run = RunWithEnv(dir, env, "run job.toml -q --workers 2"); });
+  lost = false;
+  const std::string first = std::to_string(100 * done_before);
   for (int poll = 0; poll < 600 && !lost; ++poll) {
     try {
       PgReader db(url);
       if (db.Query("SELECT count(*) FROM zload_journal WHERE status = 'done'").ToString() ==
-          ZSet({{{Value::Integer(10)}, 1}}).ToString()) {
-        // Batch 9 holds records 900..999, ids 900..999: its rows and its journal entry go.
-        db.Exec(
-            "DELETE FROM items WHERE id >= 900; DELETE FROM zload_journal WHERE first_record = "
-            "900");
+          ZSet({{{Value::Integer(done_before + 1)}, 1}}).ToString()) {
+        db.Exec("DELETE FROM items WHERE id >= " + first +
+                "; DELETE FROM zload_journal WHERE first_record = " + first +
+                "; UPDATE last_update SET t = (SELECT max(time) FROM zload_journal WHERE status = "
+                "'done')");
         lost = true;
       }
     } catch (const Error&) {
@@ -136,14 +138,15 @@ TEST(PostgresLostCommitTest, ABatchTheServerLostFailsTheRunAndResumeLoadsIt) {
     if (!lost) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   job.join();
-  ASSERT_TRUE(lost) << "the last batch was never done: " << run.err;
-  EXPECT_EQ(run.exit_code, 1) << run.err;
-  EXPECT_NE(run.err.find("the store lost 1 batch(es) this run saw committed"), std::string::npos)
-      << run.err;
+  return run;
+}
+
+// After a failed run whose store lost batches: the files are interrupted, and `zload resume`
+// loads every row once.
+void ExpectResumeLoadsEveryRowOnce(const ScratchDir& dir, const std::string& url) {
   PgReader db(url);
   EXPECT_EQ(db.Query("SELECT status FROM zload_files").ToString(),
             ZSet({{{Value::Text("interrupted")}, 1}}).ToString());
-
   CliResult resume = RunZload(dir, "resume job.toml -q --workers 2");
   ASSERT_EQ(resume.exit_code, 0) << resume.err;
   EXPECT_EQ(
@@ -155,5 +158,38 @@ TEST(PostgresLostCommitTest, ABatchTheServerLostFailsTheRunAndResumeLoadsIt) {
             ZSet({{{Value::Text("complete")}, 1}}).ToString());
 }
 
+constexpr const char* kLostMessage = "the store lost 1 batch(es) this run saw committed";
+
+// A batch commits without waiting for the disk, so a server that crashes can lose the last
+// batches a run saw committed. Here the coordinator pauses once the last batch is done
+// (ZLOAD_TEST_HANG_MS) while the test takes that batch out of the store: the run must not
+// record the file complete but fail, and `zload resume` must load the batch again.
+TEST(PostgresLostCommitTest, ALastBatchTheServerLostFailsTheRunAndResumeLoadsIt) {
+  const std::string url = PgCluster::Shared().FreshDatabase();
+  ScratchDir dir;
+  WriteItemsJob(dir, url);
+  bool lost = false;
+  CliResult run = RunLosingBatch(
+      dir, url, "ZLOAD_TEST_HANG=coordinator-after-done@9 ZLOAD_TEST_HANG_MS=3000", 9, lost);
+  ASSERT_TRUE(lost) << "the last batch was never done: " << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find(kLostMessage), std::string::npos) << run.err;
+  ExpectResumeLoadsEveryRowOnce(dir, url);
+}
+
+// The same loss mid-run: batch 5 waits (ZLOAD_TEST_DELAY_BATCH) while batch 4 is taken out,
+// so its frontier never comes; its failure (a transient one, as a lost connection is) must
+// end the run with the loss named rather than run it again for ever.
+TEST(PostgresLostCommitTest, ABatchTheServerLostMidRunFailsTheRunAndResumeLoadsIt) {
+  const std::string url = PgCluster::Shared().FreshDatabase();
+  ScratchDir dir;
+  WriteItemsJob(dir, url);
+  bool lost = false;
+  CliResult run = RunLosingBatch(dir, url, "ZLOAD_TEST_DELAY_BATCH=5:2000", 4, lost);
+  ASSERT_TRUE(lost) << "batch 4 was never done: " << run.err;
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  EXPECT_NE(run.err.find(kLostMessage), std::string::npos) << run.err;
+  ExpectResumeLoadsEveryRowOnce(dir, url);
+}
 }  // namespace
 }  // namespace zload::test
