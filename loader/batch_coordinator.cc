@@ -231,9 +231,9 @@ bool BatchCoordinator::HandOut() {
   if (!next) next = TakeNext();
   if (!next) return false;
   BatchOrder& order = *next;
-  // The coordinator's own connection was replaced since the store was last read for lost
-  // batches: read it now, so that frontiers are closed again for the batches that follow.
-  if (checked_at_reconnects_ != db_.reconnects()) RequireNoLostBatches();
+  // A connection was lost (a batch's, or the coordinator's own, replaced) since the store was
+  // last read for lost batches: read it now, so that frontiers are closed again from here on.
+  if (!store_checked_ || checked_at_reconnects_ != db_.reconnects()) RequireNoLostBatches();
   order.id = next_id_++;
   order.frontier_closed = FrontierClosed(order.id);
   size_t worker = idle_.back();

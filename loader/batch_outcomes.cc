@@ -109,7 +109,7 @@ void BatchCoordinator::RequireNoLostBatches() {
     lost = db_([&](JobStore& st) { return LostBatches(st); });
   } catch (const Error& e) {
     if (!IsTransient(e)) throw;
-    return;  // not back yet: looked at again on the next failure
+    return;  // not back yet: looked at again at the next hand-out or failure
   }
   if (!lost.empty()) throw LostBatchesError(lost);
   store_checked_ = true;
