@@ -205,7 +205,7 @@ void BatchCoordinator::SaveProgress() {
 // is closed in the store.
 bool BatchCoordinator::FrontierClosed(int64_t id) const {
   // After a lost connection the store may lack batches seen closed (RequireNoLostBatches).
-  if (!store_checked_ || checked_at_reconnects_ != db_.reconnects()) return false;
+  if (!StoreChecked()) return false;
   return id > 0 && static_cast<size_t>(id) <= batches_.size() &&
          batches_[static_cast<size_t>(id - 1)].closed;
 }
@@ -233,7 +233,7 @@ bool BatchCoordinator::HandOut() {
   BatchOrder& order = *next;
   // A connection was lost (a batch's, or the coordinator's own, replaced) since the store was
   // last read for lost batches: read it now, so that frontiers are closed again from here on.
-  if (!store_checked_ || checked_at_reconnects_ != db_.reconnects()) RequireNoLostBatches();
+  if (!StoreChecked()) RequireNoLostBatches();
   order.id = next_id_++;
   order.frontier_closed = FrontierClosed(order.id);
   size_t worker = idle_.back();
@@ -317,30 +317,34 @@ int64_t BatchCoordinator::NextTime() {
 void BatchCoordinator::Close() {
   DropAhead();
   std::vector<int64_t> lost;
-  for (size_t i = 0; i < cursor_.size(); ++i) {
-    const CutSource& s = cursor_.source(i);
-    if (!s.registered) continue;
-    // A file all of whose batches were applied is complete, even when another file's batch
-    // failed (the serial run records it so).
-    const SourceProgress& p = progress_of_[i];
-    const bool complete = s.cut_all && p.batches_done == p.batches;
-    try {
-      db_([&](JobStore& st) {
-        st.Begin();
-        try {
-          lost = LostBatches(st);
+  try {
+    db_([&](JobStore& st) {
+      st.Begin();
+      try {
+        lost = LostBatches(st);
+        for (size_t i = 0; i < cursor_.size(); ++i) {
+          const CutSource& s = cursor_.source(i);
+          if (!s.registered) continue;
+          // A file all of whose batches were applied is complete, even when another file's
+          // batch failed (the serial run records it so).
+          const SourceProgress& p = progress_of_[i];
+          const bool complete = s.cut_all && p.batches_done == p.batches && lost.empty();
           st.UpdateFileLoad(s.load_id, s.rows_before + summary_.sources[i].rows_read,
-                            complete && lost.empty() ? "complete" : "interrupted");
-          st.Commit();
-        } catch (...) {
-          st.Rollback();
-          throw;
+                            complete ? "complete" : "interrupted");
         }
-      });
-    } catch (const Error&) {
-      if (!failure_) throw;
+        st.Commit();
+      } catch (...) {
+        st.Rollback();
+        throw;
+      }
+    });
+  } catch (const Error&) {
+    if (!failure_) throw;
+  }
+  for (size_t i = 0; i < cursor_.size(); ++i) {
+    if (cursor_.source(i).registered) {
+      summary_.sources[i].seconds = SecondsSince(progress_of_[i].started);
     }
-    summary_.sources[i].seconds = SecondsSince(p.started);
   }
   if (!lost.empty() && !failure_) failure_ = LostBatchesError(lost);
   progress_.Finish();

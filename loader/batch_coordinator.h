@@ -161,6 +161,9 @@ class BatchCoordinator {
   // Throws LostBatchesError when the store, once reachable, lacks batches this run saw done;
   // until it could look, FrontierClosed says no.
   void RequireNoLostBatches();
+  // Whether the store was found whole since the last transient failure and on db_'s current
+  // connection.
+  bool StoreChecked() const { return checked_at_reconnects_ == db_.reconnects(); }
 
   Job& job_;
   JobStore& store_;
@@ -190,8 +193,9 @@ class BatchCoordinator {
   bool stopping_ = false;
   int64_t stop_at_ = 0;
   std::optional<Error> failure_;
-  bool store_checked_ = true;              // no lost batch since the last transient failure
-  int64_t checked_at_reconnects_ = 0;      // db_'s reconnections when the store was last checked
+  // db_'s reconnections when the store was last found to hold every batch seen done; -1 from a
+  // transient failure until it is found so again.
+  int64_t checked_at_reconnects_ = 0;
   std::map<int64_t, Error> skip_reasons_;  // batch -> why it was skipped
 };
 

@@ -103,7 +103,7 @@ bool BatchCoordinator::Recover(int64_t id, size_t worker, const Error& error, bo
 // Until the store is read again, no worker is told that a frontier is closed (each waits for
 // the tables' own last_update), so no batch goes in on top of a lost one.
 void BatchCoordinator::RequireNoLostBatches() {
-  store_checked_ = false;
+  checked_at_reconnects_ = -1;
   std::vector<int64_t> lost;
   try {
     lost = db_([&](JobStore& st) { return LostBatches(st); });
@@ -112,7 +112,6 @@ void BatchCoordinator::RequireNoLostBatches() {
     return;  // not back yet: looked at again at the next hand-out or failure
   }
   if (!lost.empty()) throw LostBatchesError(lost);
-  store_checked_ = true;
   checked_at_reconnects_ = db_.reconnects();
 }
 
