@@ -12,17 +12,13 @@
 namespace zload {
 namespace {
 
+using postgres::ExecPrepared;
 using postgres::FitIdentifier;
 using postgres::QuoteIdentifier;
 
 constexpr size_t kLookupChunk = 10000;  // keys bound in one statement
 
 std::string SqlName(const std::string& name) { return QuoteIdentifier(FitIdentifier(name)); }
-
-pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& name,
-                          const std::vector<std::string>& params) {
-  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
-}
 
 }  // namespace
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <xxhash.h>
 
+#include <algorithm>
 #include <pqxx/tablewriter>
 #include <set>
 
@@ -345,6 +346,41 @@ const std::string& Database::Prepared(const std::string& sql) {
     ThrowTranslated(e, {.file = url_});
   }
   return prepared_.emplace(sql, std::move(name)).first->second;
+}
+
+pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& name,
+                          const std::vector<std::string>& params) {
+  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
+}
+
+void InsertRows(Database& db, pqxx::transaction_base& tx, const std::string& table,
+                const std::vector<std::string>& columns, const std::string& insert_sql,
+                size_t count, const std::function<RowFields(size_t)>& fields) {
+  if (count >= kCopyRows) {
+    CopyWriter copy(tx, table, columns);
+    std::string line;
+    for (size_t i = 0; i < count; ++i) {
+      line.clear();
+      bool first = true;
+      for (const std::optional<std::string>& f : fields(i)) {
+        AppendCopyField(line, f, first);
+        first = false;
+      }
+      copy.WriteLine(line);
+    }
+    copy.Finish();
+    return;
+  }
+  for (size_t start = 0; start < count; start += kWriteChunk) {
+    std::vector<ArrayLiteral> arrays(columns.size());
+    for (size_t i = start; i < std::min(count, start + kWriteChunk); ++i) {
+      RowFields f = fields(i);
+      for (size_t c = 0; c < f.size(); ++c) arrays[c].Add(f[c]);
+    }
+    std::vector<std::string> params;
+    for (const ArrayLiteral& a : arrays) params.push_back(a.str());
+    ExecPrepared(tx, db.Prepared(insert_sql), params);
+  }
 }
 
 }  // namespace zload::postgres

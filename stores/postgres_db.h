@@ -1,6 +1,7 @@
 #pragma once
 
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <pqxx/pqxx>
@@ -203,5 +204,24 @@ auto Database::Read(F&& fn, const ErrorContext& where)
     -> std::invoke_result_t<F, pqxx::transaction_base&> {
   return Run<pqxx::nontransaction>(std::forward<F>(fn), where);
 }
+
+// Rows per INSERT, UPDATE or DELETE statement that binds one array a column.
+inline constexpr size_t kWriteChunk = 2000;
+// From this many new rows on, InsertRows sends them with COPY.
+inline constexpr size_t kCopyRows = 500;
+
+// Runs prepared statement `name` with `params`, as many as it takes.
+pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& name,
+                          const std::vector<std::string>& params);
+
+// The fields of one row as text, in column order; nullopt is NULL.
+using RowFields = std::vector<std::optional<std::string>>;
+
+// Inserts `count` rows, row i's fields given by fields(i), into `table` (a quoted name, with its
+// quoted `columns`) in `tx`, a transaction of `db`: from kCopyRows rows on with one COPY, else
+// kWriteChunk rows a statement through `insert_sql`, which binds one text array a column.
+void InsertRows(Database& db, pqxx::transaction_base& tx, const std::string& table,
+                const std::vector<std::string>& columns, const std::string& insert_sql,
+                size_t count, const std::function<RowFields(size_t)>& fields);
 
 }  // namespace zload::postgres

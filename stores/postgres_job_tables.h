@@ -27,9 +27,11 @@ using postgres::QuoteIdentifier;
 using postgres::ToText;
 using postgres::TypeOfPg;
 
+using postgres::ExecPrepared;
+using postgres::kCopyRows;
+using postgres::kWriteChunk;
+
 inline constexpr size_t kLookupChunk = 1000;  // keys per look-up statement
-inline constexpr size_t kWriteChunk = 2000;   // rows per INSERT, UPDATE or DELETE statement
-inline constexpr size_t kCopyRows = 500;      // from this many new rows on, they go in with COPY
 
 // The column of a keyed view's table that holds the identity of each row's key; its comment,
 // kViewKeyComment followed by the key's column positions ("0,2"), names the key.
@@ -45,12 +47,6 @@ inline std::string SqlName(std::string_view name) {
 // The bytes of a row identity, as a BYTEA parameter takes them.
 inline std::string_view Bytes(const RowIdentity& id) {
   return {reinterpret_cast<const char*>(id.data()), id.size()};
-}
-
-// Runs prepared statement `name` with `params`, as many as it takes.
-inline pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& name,
-                                 const std::vector<std::string>& params) {
-  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
 }
 
 }  // namespace postgres_job_tables

@@ -16,9 +16,10 @@ namespace {
 using postgres::ArrayLiteral;
 using postgres::QuoteIdentifier;
 
+using postgres::ExecPrepared;
+using postgres::kWriteChunk;
+
 constexpr size_t kLookupChunk = 1000;  // keys or identities per look-up statement
-constexpr size_t kWriteChunk = 2000;   // rows per INSERT, UPDATE or DELETE statement
-constexpr size_t kCopyRows = 500;      // from this many new rows on, they go in with COPY
 
 std::string IndexColumn(size_t index, size_t part) {
   return fmt::format("ixd__{}_{}", index, part);
@@ -31,11 +32,6 @@ std::string_view Bytes(const RowIdentity& id) {
 // What ixd__ columns hold for a key value: the identity of the one-value row, so that values
 // equal as Values (NULL and NULL, -0.0 and 0.0, two NaNs) store equal bytes.
 RowIdentity KeyIdentity(const Value& v) { return IdentityOf(Row{v}); }
-
-pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& name,
-                          const std::vector<std::string>& params) {
-  return tx.exec_prepared(name, pqxx::prepare::make_dynamic_params(params));
-}
 
 // Throws Error(kSchema) when a state table is opened again with another shape.
 void CheckSameShape(const StateTableSpec& have, const StateTableSpec& spec) {
@@ -243,43 +239,18 @@ class PostgresStore::Table : public StateTable {
       }
     }
     // The fields of a new row, in copy_columns_ order, as text.
-    auto fields = [&](size_t pos) {
-      const auto& [row, w] = delta.begin()[pos];
-      std::vector<std::string> out;
+    postgres::InsertRows(db_, tx, q_, copy_columns_, insert_sql_, inserts.size(), [&](size_t i) {
+      const auto& [row, w] = delta.begin()[inserts[i]];
+      postgres::RowFields out;
       out.reserve(copy_columns_.size());
-      out.push_back(postgres::ByteaText(Bytes(ids[pos])));
+      out.push_back(postgres::ByteaText(Bytes(ids[inserts[i]])));
       out.push_back(postgres::ByteaText(EncodeRow(row)));
       for (const auto& columns : spec_.indexes) {
         for (size_t c : columns) out.push_back(postgres::ByteaText(Bytes(KeyIdentity(row[c]))));
       }
       out.push_back(std::to_string(w));
       return out;
-    };
-    if (inserts.size() >= kCopyRows) {
-      postgres::CopyWriter copy(tx, q_, copy_columns_);
-      std::string line;
-      for (size_t pos : inserts) {
-        line.clear();
-        bool first = true;
-        for (const std::string& f : fields(pos)) {
-          postgres::AppendCopyField(line, f, first);
-          first = false;
-        }
-        copy.WriteLine(line);
-      }
-      copy.Finish();
-    } else {
-      for (size_t start = 0; start < inserts.size(); start += kWriteChunk) {
-        std::vector<ArrayLiteral> arrays(copy_columns_.size());
-        for (size_t k = start; k < std::min(inserts.size(), start + kWriteChunk); ++k) {
-          std::vector<std::string> f = fields(inserts[k]);
-          for (size_t c = 0; c < f.size(); ++c) arrays[c].Add(f[c]);
-        }
-        std::vector<std::string> params;
-        for (const ArrayLiteral& a : arrays) params.push_back(a.str());
-        ExecPrepared(tx, db_.Prepared(insert_sql_), params);
-      }
-    }
+    });
     for (size_t start = 0; start < updates.size(); start += kWriteChunk) {
       ArrayLiteral id_array, weight_array;
       for (size_t k = start; k < std::min(updates.size(), start + kWriteChunk); ++k) {

@@ -181,39 +181,18 @@ void PostgresJobStore::ApplyToViewTable(const std::string& name, const ZSet& del
             (after[pos] == 0 ? deletes : updates).push_back(pos);
           }
         }
-        auto fields = [&](size_t pos) {
-          const Row& row = delta.begin()[pos].first;
-          std::vector<std::optional<std::string>> out;
-          for (size_t c = 0; c < row.size(); ++c) out.push_back(ToText(row[c], t.schema[c].type));
-          out.push_back(std::to_string(after[pos]));
-          out.push_back(postgres::ByteaText(Bytes(ids[pos])));
-          return out;
-        };
-        if (inserts.size() >= kCopyRows) {
-          postgres::CopyWriter copy(tx, t.q, t.copy_cols);
-          std::string line;
-          for (size_t pos : inserts) {
-            line.clear();
-            bool first = true;
-            for (const auto& f : fields(pos)) {
-              postgres::AppendCopyField(line, f, first);
-              first = false;
-            }
-            copy.WriteLine(line);
-          }
-          copy.Finish();
-        } else {
-          for (size_t start = 0; start < inserts.size(); start += kWriteChunk) {
-            std::vector<ArrayLiteral> arrays(t.copy_cols.size());
-            for (size_t k = start; k < std::min(inserts.size(), start + kWriteChunk); ++k) {
-              auto f = fields(inserts[k]);
-              for (size_t c = 0; c < f.size(); ++c) arrays[c].Add(f[c]);
-            }
-            std::vector<std::string> params;
-            for (const ArrayLiteral& a : arrays) params.push_back(a.str());
-            ExecPrepared(tx, db_.Prepared(t.insert_sql), params);
-          }
-        }
+        postgres::InsertRows(db_, tx, t.q, t.copy_cols, t.insert_sql, inserts.size(),
+                             [&](size_t i) {
+                               const size_t pos = inserts[i];
+                               const Row& row = delta.begin()[pos].first;
+                               postgres::RowFields out;
+                               for (size_t c = 0; c < row.size(); ++c) {
+                                 out.push_back(ToText(row[c], t.schema[c].type));
+                               }
+                               out.push_back(std::to_string(after[pos]));
+                               out.push_back(postgres::ByteaText(Bytes(ids[pos])));
+                               return out;
+                             });
         for (size_t start = 0; start < updates.size(); start += kWriteChunk) {
           ArrayLiteral id_array, count_array;
           for (size_t k = start; k < std::min(updates.size(), start + kWriteChunk); ++k) {
